@@ -1,0 +1,425 @@
+/* Frame cryptor state per participant and direction (spec livekit-e2ee.md
+ * §4, §7, §9, §10).
+ *
+ * Semantics chosen where LiveKit's implementations differ:
+ * - failure counting is per key index and consecutive (a success resets it),
+ *   as in JS; native counts per key handler and only key changes reset it;
+ * - auto-ratchet follows up to ratchet-window-size steps in one frame, as
+ *   native does (JS follows one step per frame), and commits the ratcheted
+ *   key only after a frame decrypted with it;
+ * - DECRYPTION_FAILED is reported on the first frame that fails after
+ *   another state, whatever the failure tolerance (native stays silent with
+ *   tolerance -1); the tolerance only decides when a key index is given up;
+ * - server-injected frames: only the known blank payloads pass, as native
+ *   2026 does; anything else carrying the trailer is dropped.
+ */
+#include "cryptor.h"
+
+#include "frame-crypt.h"
+#include "keyring-private.h"
+#include "livekit-init.h"
+#include "sif.h"
+
+#include <string.h>
+#include <sodium.h>
+
+typedef struct
+{
+  GstLiveKitKeySet *key_set;
+  GstLiveKitAead *aead;
+} CachedKey;
+
+struct _GstLiveKitCryptor
+{
+  GstLiveKitKeyring *keyring;
+  gboolean encrypt;
+  gchar *identity;
+
+  /* Key lookups, valid while the keyring's epoch is unchanged. */
+  guint epoch;
+  CachedKey keys[GST_LIVEKIT_MAX_KEY_RING_SIZE];
+
+  /* Encrypt: IV = SSRC | timestamp | timestamp - counter. The counter is 32
+   * bits wide (JS wraps at 0xFFFF), so an IV repeats only after 2^32 frames
+   * of one cryptor; we stop before that. */
+  guint32 ssrc;
+  guint32 counter;
+  guint64 ivs_used;
+
+  /* Decrypt: consecutive failures per key index, counted against the key
+   * set they happened with; a new key set at that index starts afresh. */
+  guint failures[GST_LIVEKIT_MAX_KEY_RING_SIZE];
+  guint64 failures_key_set[GST_LIVEKIT_MAX_KEY_RING_SIZE];
+  guint8 *sif_trailer;
+  gsize sif_trailer_len;
+
+  GMutex stats_lock;
+  GstLiveKitCryptorStats stats;
+};
+
+#define MAX_IVS ((guint64) 1 << 32)
+
+const gchar *
+gst_livekit_drop_reason_to_string (GstLiveKitDropReason reason)
+{
+  static const gchar *names[GST_LIVEKIT_N_DROP_REASONS] = {
+    "none", "too-short", "bad-iv-length", "missing-key", "key-invalid",
+    "decrypt-failed", "unknown-sif", "encrypt-failed", "iv-exhausted",
+  };
+  return (guint) reason < G_N_ELEMENTS (names) ? names[reason] : "unknown";
+}
+
+const gchar *
+gst_livekit_encryption_state_to_string (GstLiveKitEncryptionState state)
+{
+  static const gchar *names[] = {
+    "new", "ok", "encryption-failed", "decryption-failed", "missing-key",
+    "key-ratcheted", "internal-error",
+  };
+  return (guint) state < G_N_ELEMENTS (names) ? names[state] : "unknown";
+}
+
+GstLiveKitCryptor *
+gst_livekit_cryptor_new (GstLiveKitKeyring * keyring, gboolean encrypt,
+    const gchar * identity)
+{
+  GstLiveKitCryptor *c;
+
+  g_return_val_if_fail (GST_IS_LIVEKIT_KEYRING (keyring), NULL);
+  if (!gst_livekit_init ())
+    return NULL;
+
+  c = g_new0 (GstLiveKitCryptor, 1);
+  c->keyring = gst_object_ref (keyring);
+  c->encrypt = encrypt;
+  c->identity = g_strdup (identity);
+  c->epoch = gst_livekit_keyring_get_epoch (keyring) - 1;
+  /* CSPRNG seeds: the SSRC word and the counter's start. */
+  c->ssrc = randombytes_random ();
+  c->counter = randombytes_random ();
+  g_mutex_init (&c->stats_lock);
+  return c;
+}
+
+static void
+drop_cached_keys (GstLiveKitCryptor * c)
+{
+  for (guint i = 0; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++) {
+    g_clear_pointer (&c->keys[i].key_set, gst_livekit_key_set_unref);
+    g_clear_pointer (&c->keys[i].aead, gst_livekit_aead_free);
+  }
+}
+
+void
+gst_livekit_cryptor_free (GstLiveKitCryptor * c)
+{
+  if (!c)
+    return;
+  drop_cached_keys (c);
+  gst_object_unref (c->keyring);
+  g_free (c->identity);
+  g_free (c->sif_trailer);
+  g_mutex_clear (&c->stats_lock);
+  g_free (c);
+}
+
+const gchar *
+gst_livekit_cryptor_get_identity (GstLiveKitCryptor * c)
+{
+  return c->identity;
+}
+
+void
+gst_livekit_cryptor_set_ssrc (GstLiveKitCryptor * c, guint32 ssrc)
+{
+  c->ssrc = ssrc ? ssrc : randombytes_random ();
+}
+
+void
+gst_livekit_cryptor_set_sif_trailer (GstLiveKitCryptor * c,
+    const guint8 * trailer, gsize len)
+{
+  g_free (c->sif_trailer);
+  c->sif_trailer = len ? g_memdup2 (trailer, len) : NULL;
+  c->sif_trailer_len = len;
+}
+
+/* The key at @index with a ready cipher context, or NULL. One atomic load
+ * per frame while nothing changed in the keyring. */
+static CachedKey *
+cached_key (GstLiveKitCryptor * c, guint index)
+{
+  guint epoch = gst_livekit_keyring_get_epoch (c->keyring);
+  CachedKey *k;
+
+  if (epoch != c->epoch) {
+    drop_cached_keys (c);
+    c->epoch = epoch;
+  }
+  if (index >= GST_LIVEKIT_MAX_KEY_RING_SIZE)
+    return NULL;
+  k = &c->keys[index];
+  if (!k->key_set) {
+    k->key_set = gst_livekit_keyring_lookup (c->keyring, c->identity, index);
+    if (!k->key_set)
+      return NULL;
+  }
+  if (!k->aead) {
+    k->aead = gst_livekit_aead_new (k->key_set->aes_key, c->encrypt);
+    if (!k->aead)
+      return NULL;
+  }
+  return k;
+}
+
+static void
+set_state (GstLiveKitCryptor * c, GstLiveKitCryptResult * r,
+    GstLiveKitEncryptionState state)
+{
+  if (state == c->stats.state)
+    return;
+  g_mutex_lock (&c->stats_lock);
+  c->stats.state = state;
+  g_mutex_unlock (&c->stats_lock);
+  if (r->n_states < G_N_ELEMENTS (r->states))
+    r->states[r->n_states++] = state;
+}
+
+static gboolean
+is_failing (GstLiveKitCryptor * c)
+{
+  return c->stats.state == GST_LIVEKIT_ENCRYPTION_STATE_MISSING_KEY
+      || c->stats.state == GST_LIVEKIT_ENCRYPTION_STATE_DECRYPTION_FAILED;
+}
+
+static void
+finish (GstLiveKitCryptor * c, GstLiveKitCryptResult * r, gsize in_len,
+    gsize out_len)
+{
+  g_mutex_lock (&c->stats_lock);
+  c->stats.frames_in++;
+  c->stats.bytes_in += in_len;
+  if (r->outcome == GST_LIVEKIT_FRAME_OUTCOME_DROPPED) {
+    c->stats.drops[r->reason]++;
+  } else {
+    c->stats.frames_out++;
+    c->stats.bytes_out += out_len;
+    if (r->outcome == GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH)
+      c->stats.passthrough++;
+    else
+      c->stats.key_index = r->key_index;
+  }
+  if (r->ratcheted)
+    c->stats.ratchets++;
+  g_mutex_unlock (&c->stats_lock);
+}
+
+static void
+drop (GstLiveKitCryptor * c, GstLiveKitCryptResult * r,
+    GstLiveKitDropReason reason, GstLiveKitEncryptionState state)
+{
+  r->outcome = GST_LIVEKIT_FRAME_OUTCOME_DROPPED;
+  r->reason = reason;
+  set_state (c, r, state);
+}
+
+void
+gst_livekit_cryptor_encrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
+    const guint8 * in, gsize len, gboolean key_frame, guint32 rtp_timestamp,
+    guint key_index, guint8 * out, gsize out_cap, gsize * out_len,
+    GstLiveKitCryptResult * r)
+{
+  guint8 iv[GST_LIVEKIT_IV_SIZE];
+  CachedKey *k;
+
+  memset (r, 0, sizeof *r);
+  r->key_index = key_index;
+  *out_len = 0;
+
+  if (len == 0) {
+    /* Empty frames (Opus DTX) pass unencrypted (spec §8). */
+    r->outcome = GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH;
+  } else if (key_index >= gst_livekit_keyring_get_key_ring_size (c->keyring)
+      || !(k = cached_key (c, key_index))) {
+    drop (c, r, GST_LIVEKIT_DROP_REASON_MISSING_KEY,
+        GST_LIVEKIT_ENCRYPTION_STATE_MISSING_KEY);
+  } else if (c->ivs_used >= MAX_IVS) {
+    drop (c, r, GST_LIVEKIT_DROP_REASON_IV_EXHAUSTED,
+        GST_LIVEKIT_ENCRYPTION_STATE_ENCRYPTION_FAILED);
+  } else {
+    gst_livekit_frame_make_iv (c->ssrc, rtp_timestamp, c->counter, iv);
+    c->counter++;
+    c->ivs_used++;
+    if (gst_livekit_frame_encrypt (k->aead, codec, in, len, key_frame, iv,
+            (uint8_t) key_index, out, out_cap, out_len) != GST_LIVEKIT_FRAME_OK)
+      drop (c, r, GST_LIVEKIT_DROP_REASON_ENCRYPT_FAILED,
+          GST_LIVEKIT_ENCRYPTION_STATE_ENCRYPTION_FAILED);
+    else {
+      r->outcome = GST_LIVEKIT_FRAME_OUTCOME_ENCRYPTED;
+      set_state (c, r, GST_LIVEKIT_ENCRYPTION_STATE_OK);
+    }
+  }
+  finish (c, r, len, *out_len);
+}
+
+/* Copies @in to @out and parses it there (unescaping in place). */
+static GstLiveKitFrameError
+copy_and_parse (GstLiveKitCodec codec, const guint8 * in, gsize len,
+    gboolean key_frame, guint ring_size, guint8 * out,
+    GstLiveKitEncryptedFrame * parsed)
+{
+  memcpy (out, in, len);
+  return gst_livekit_frame_parse (codec, out, len, key_frame, ring_size,
+      parsed);
+}
+
+/* Tries the ready ratchet candidates of @k's key set. Returns the step that
+ * decrypted the frame, or -1. */
+static gint
+try_ratchet_candidates (GstLiveKitCryptor * c, CachedKey * k,
+    GstLiveKitCodec codec, const guint8 * in, gsize len, gboolean key_frame,
+    guint ring_size, guint8 * out, gsize * out_len)
+{
+  guint window = gst_livekit_keyring_get_ratchet_window_size (c->keyring);
+  guint ready = gst_livekit_key_set_ready_candidates (k->key_set);
+  guint steps = MIN (window, ready);
+
+  for (guint step = 0; step < steps; step++) {
+    GstLiveKitEncryptedFrame parsed;
+    GstLiveKitAead *aead;
+    GstLiveKitFrameError err;
+
+    if (copy_and_parse (codec, in, len, key_frame, ring_size, out,
+            &parsed) != GST_LIVEKIT_FRAME_OK)
+      return -1;
+    aead = gst_livekit_aead_new (k->key_set->candidates[step].aes_key, FALSE);
+    if (!aead)
+      return -1;
+    err = gst_livekit_frame_decrypt (aead, out, &parsed, out_len);
+    gst_livekit_aead_free (aead);
+    if (err == GST_LIVEKIT_FRAME_OK)
+      return (gint) step;
+  }
+  return -1;
+}
+
+static gboolean
+key_index_given_up (GstLiveKitCryptor * c, guint index, CachedKey * k)
+{
+  gint tolerance = gst_livekit_keyring_get_failure_tolerance (c->keyring);
+
+  if (c->failures_key_set[index] != k->key_set->id) {
+    c->failures_key_set[index] = k->key_set->id;
+    c->failures[index] = 0;
+  }
+  return tolerance >= 0 && c->failures[index] > (guint) tolerance;
+}
+
+void
+gst_livekit_cryptor_decrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
+    const guint8 * in, gsize len, gboolean key_frame, guint8 * out,
+    gsize * out_len, GstLiveKitCryptResult * r)
+{
+  guint ring_size = gst_livekit_keyring_get_key_ring_size (c->keyring);
+  GstLiveKitEncryptedFrame parsed;
+  GstLiveKitFrameError err;
+  CachedKey *k;
+  gint step;
+
+  memset (r, 0, sizeof *r);
+  *out_len = 0;
+
+  if (len == 0) {
+    r->outcome = GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH;
+    goto done;
+  }
+
+  /* Checked before the key index is read, as every SDK does (spec §9.1). */
+  if (gst_livekit_sif_has_trailer (in, len, c->sif_trailer,
+          c->sif_trailer_len)) {
+    gsize payload_len = len - c->sif_trailer_len;
+    if (gst_livekit_sif_is_known_payload (in, payload_len)) {
+      memcpy (out, in, payload_len);
+      *out_len = payload_len;
+      r->outcome = GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH;
+    } else {
+      drop (c, r, GST_LIVEKIT_DROP_REASON_UNKNOWN_SIF,
+          GST_LIVEKIT_ENCRYPTION_STATE_DECRYPTION_FAILED);
+    }
+    goto done;
+  }
+
+  err = copy_and_parse (codec, in, len, key_frame, ring_size, out, &parsed);
+  switch (err) {
+    case GST_LIVEKIT_FRAME_OK:
+      break;
+    case GST_LIVEKIT_FRAME_ERROR_KEY_INDEX_OUT_OF_RANGE:
+      r->key_index = in[len - 1];
+      drop (c, r, GST_LIVEKIT_DROP_REASON_MISSING_KEY,
+          GST_LIVEKIT_ENCRYPTION_STATE_MISSING_KEY);
+      goto done;
+    case GST_LIVEKIT_FRAME_ERROR_BAD_IV_LENGTH:
+      drop (c, r, GST_LIVEKIT_DROP_REASON_BAD_IV_LENGTH,
+          GST_LIVEKIT_ENCRYPTION_STATE_DECRYPTION_FAILED);
+      goto done;
+    default:
+      drop (c, r, GST_LIVEKIT_DROP_REASON_TOO_SHORT,
+          GST_LIVEKIT_ENCRYPTION_STATE_DECRYPTION_FAILED);
+      goto done;
+  }
+
+  r->key_index = parsed.key_index;
+  k = cached_key (c, parsed.key_index);
+  if (!k) {
+    drop (c, r, GST_LIVEKIT_DROP_REASON_MISSING_KEY,
+        GST_LIVEKIT_ENCRYPTION_STATE_MISSING_KEY);
+    goto done;
+  }
+  if (key_index_given_up (c, parsed.key_index, k)) {
+    /* Silent, as in JS: the state was reported when it was given up. */
+    r->outcome = GST_LIVEKIT_FRAME_OUTCOME_DROPPED;
+    r->reason = GST_LIVEKIT_DROP_REASON_KEY_INVALID;
+    goto done;
+  }
+
+  if (gst_livekit_frame_decrypt (k->aead, out, &parsed, out_len) ==
+      GST_LIVEKIT_FRAME_OK) {
+    c->failures[parsed.key_index] = 0;
+    r->outcome = GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED;
+    r->recovered = is_failing (c);
+    set_state (c, r, GST_LIVEKIT_ENCRYPTION_STATE_OK);
+    goto done;
+  }
+
+  step = try_ratchet_candidates (c, k, codec, in, len, key_frame, ring_size,
+      out, out_len);
+  if (step >= 0) {
+    /* Commit only now that a frame proved the ratcheted key. */
+    gst_livekit_keyring_commit_ratchet (c->keyring, c->identity,
+        parsed.key_index, k->key_set, (guint) step);
+    c->failures[parsed.key_index] = 0;
+    r->outcome = GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED;
+    r->ratcheted = TRUE;
+    r->recovered = is_failing (c);
+    set_state (c, r, GST_LIVEKIT_ENCRYPTION_STATE_KEY_RATCHETED);
+    set_state (c, r, GST_LIVEKIT_ENCRYPTION_STATE_OK);
+    goto done;
+  }
+
+  *out_len = 0;
+  c->failures[parsed.key_index]++;
+  drop (c, r, GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED,
+      GST_LIVEKIT_ENCRYPTION_STATE_DECRYPTION_FAILED);
+
+done:
+  finish (c, r, len, *out_len);
+}
+
+void
+gst_livekit_cryptor_get_stats (GstLiveKitCryptor * c,
+    GstLiveKitCryptorStats * stats)
+{
+  g_mutex_lock (&c->stats_lock);
+  *stats = c->stats;
+  g_mutex_unlock (&c->stats_lock);
+}

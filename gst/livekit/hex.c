@@ -1,0 +1,41 @@
+#include "hex.h"
+
+#include <string.h>
+
+/* Branch-free nibble decode: key material should not steer branches or
+ * table lookups. Returns 0..15, or a value with bit 8 set for a non-digit. */
+static unsigned int
+nibble (unsigned char c)
+{
+  unsigned int d = (unsigned int) c - '0';
+  unsigned int l = ((unsigned int) c | 0x20) - 'a';
+  unsigned int is_d = ((d - 10) >> 8) & 1;      /* d < 10 */
+  unsigned int is_l = ((l - 6) >> 8) & 1;       /* l < 6 */
+  return (d & (0u - is_d)) | ((l + 10) & (0u - is_l))
+      | ((1u - (is_d | is_l)) << 8);
+}
+
+bool
+gst_livekit_hex_decode (const char *hex, uint8_t * out, size_t out_cap,
+    size_t *out_len)
+{
+  size_t len, n;
+  unsigned int bad = 0;
+
+  if (!hex)
+    return false;
+  len = strlen (hex);
+  if (len % 2 != 0 || len / 2 > out_cap)
+    return false;
+  n = len / 2;
+  for (size_t i = 0; i < n; i++) {
+    unsigned int hi = nibble ((unsigned char) hex[2 * i]);
+    unsigned int lo = nibble ((unsigned char) hex[2 * i + 1]);
+    bad |= (hi | lo) & 0x100;
+    out[i] = (uint8_t) ((hi << 4) | (lo & 0xf));
+  }
+  if (bad)
+    return false;
+  *out_len = n;
+  return true;
+}

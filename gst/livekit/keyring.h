@@ -1,0 +1,61 @@
+/* GstLiveKitKeyring: the GStreamer face of LiveKit's KeyProvider. */
+#ifndef __GST_LIVEKIT_KEYRING_H__
+#define __GST_LIVEKIT_KEYRING_H__
+
+#include <gst/gst.h>
+#include <gst/livekit/kdf.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_LIVEKIT_KEYRING (gst_livekit_keyring_get_type ())
+G_DECLARE_FINAL_TYPE (GstLiveKitKeyring, gst_livekit_keyring, GST,
+    LIVEKIT_KEYRING, GstObject)
+
+#define GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE 16
+#define GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE (-1)
+#define GST_LIVEKIT_DEFAULT_KEY_RING_SIZE 16
+#define GST_LIVEKIT_MAX_KEY_RING_SIZE 256
+#define GST_LIVEKIT_MAX_RATCHET_WINDOW_SIZE 256
+
+#define GST_LIVEKIT_KEYRING_ERROR (gst_livekit_keyring_error_quark ())
+typedef enum
+{
+  GST_LIVEKIT_KEYRING_ERROR_EMPTY_KEY,
+  GST_LIVEKIT_KEYRING_ERROR_NO_KEY,
+  GST_LIVEKIT_KEYRING_ERROR_DERIVATION,
+} GstLiveKitKeyringError;
+
+GQuark gst_livekit_keyring_error_quark (void);
+
+GstLiveKitKeyring *gst_livekit_keyring_new (void);
+
+/* identity NULL = the shared key ring. */
+gboolean gst_livekit_keyring_set_key (GstLiveKitKeyring * keyring,
+    const gchar * identity, const guint8 * material, gsize material_len,
+    guint key_index, GError ** error);
+gboolean gst_livekit_keyring_set_shared_key (GstLiveKitKeyring * keyring,
+    const guint8 * material, gsize material_len, guint key_index,
+    GError ** error);
+GBytes *gst_livekit_keyring_export_key (GstLiveKitKeyring * keyring,
+    const gchar * identity, guint key_index);
+GBytes *gst_livekit_keyring_export_shared_key (GstLiveKitKeyring * keyring,
+    guint key_index);
+GBytes *gst_livekit_keyring_ratchet_key (GstLiveKitKeyring * keyring,
+    const gchar * identity, guint key_index, GError ** error);
+GBytes *gst_livekit_keyring_ratchet_shared_key (GstLiveKitKeyring * keyring,
+    guint key_index, GError ** error);
+gint gst_livekit_keyring_get_current_key_index (GstLiveKitKeyring * keyring,
+    const gchar * identity);
+gboolean gst_livekit_keyring_has_key (GstLiveKitKeyring * keyring,
+    const gchar * identity, guint key_index);
+void gst_livekit_keyring_clear (GstLiveKitKeyring * keyring);
+
+guint gst_livekit_keyring_get_key_ring_size (GstLiveKitKeyring * keyring);
+guint gst_livekit_keyring_get_ratchet_window_size (GstLiveKitKeyring * keyring);
+gint gst_livekit_keyring_get_failure_tolerance (GstLiveKitKeyring * keyring);
+
+/* Blocks until every queued ratchet precomputation is done (tests, tools). */
+void gst_livekit_keyring_wait_precomputed (GstLiveKitKeyring * keyring);
+
+G_END_DECLS
+#endif /* __GST_LIVEKIT_KEYRING_H__ */

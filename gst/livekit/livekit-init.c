@@ -1,0 +1,18 @@
+#include "livekit-init.h"
+
+#include <sodium.h>
+
+gboolean
+gst_livekit_init (void)
+{
+  static gsize done = 0;
+  static gboolean ok = FALSE;
+
+  if (g_once_init_enter (&done)) {
+    /* sodium_init() picks the CSPRNG and must run before any other sodium
+     * call; it returns 1 when already initialised. */
+    ok = sodium_init () >= 0;
+    g_once_init_leave (&done, 1);
+  }
+  return ok;
+}

@@ -1,0 +1,23 @@
+/* The livekit GStreamer plugin: registers the LiveKit E2EE elements. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+#include <gst/livekit/livekit.h>
+
+static gboolean
+plugin_init (GstPlugin * plugin)
+{
+  if (!gst_livekit_init ())
+    return FALSE;
+  /* Documented by gst-inspect through the elements that use them. */
+  gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_KEYRING, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_KEY_DERIVATION, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_ENCRYPTION_STATE, 0);
+  return TRUE;
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, livekit,
+    "LiveKit end-to-end encryption", plugin_init, VERSION, GST_LICENSE,
+    GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
