@@ -4,15 +4,24 @@
 
 /* Branch-free nibble decode: key material should not steer branches or
  * table lookups. Returns 0..15, or a value with bit 8 set for a non-digit. */
+/* 1 if 0 <= v < limit, else 0, without branches (|v| < 2^30). */
+static unsigned int
+in_range (int v, int limit)
+{
+  return ((unsigned int) (v - limit) >> 31) & (~(unsigned int) v >> 31);
+}
+
+/* Branch-free nibble decode: key material should not steer branches or
+ * table lookups. Returns 0..15, or a value with bit 8 set for a non-digit. */
 static unsigned int
 nibble (unsigned char c)
 {
-  unsigned int d = (unsigned int) c - '0';
-  unsigned int l = ((unsigned int) c | 0x20) - 'a';
-  unsigned int is_d = ((d - 10) >> 8) & 1;      /* d < 10 */
-  unsigned int is_l = ((l - 6) >> 8) & 1;       /* l < 6 */
-  return (d & (0u - is_d)) | ((l + 10) & (0u - is_l))
-      | ((1u - (is_d | is_l)) << 8);
+  int d = (int) c - '0';
+  int l = (int) (c | 0x20) - 'a';
+  unsigned int is_d = in_range (d, 10);
+  unsigned int is_l = in_range (l, 6);
+  return ((unsigned int) d & (0u - is_d)) | ((unsigned int) (l + 10) & (0u -
+          is_l)) | ((1u - (is_d | is_l)) << 8);
 }
 
 bool
