@@ -118,7 +118,6 @@ precompute_run (gpointer data, gpointer user_data)
   if (--self->pending == 0)
     g_cond_broadcast (&self->pending_cond);
   g_mutex_unlock (&self->pending_lock);
-  gst_object_unref (self);
 }
 
 /* Call with the object lock held. */
@@ -131,7 +130,9 @@ schedule_precompute (GstLiveKitKeyring * self, GstLiveKitKeySet * ks)
       || gst_livekit_key_set_ready_candidates (ks) == ks->n_candidates)
     return;
   job = g_new0 (PrecomputeJob, 1);
-  job->keyring = gst_object_ref (self);
+  /* No reference: finalize waits for the pool, and jobs of a finalizing
+   * keyring see their key sets cancelled and return early. */
+  job->keyring = self;
   job->key_set = gst_livekit_key_set_ref (ks);
   job->salt = g_strdup (self->salt);
   g_mutex_lock (&self->pending_lock);
@@ -695,11 +696,11 @@ gst_livekit_keyring_finalize (GObject * object)
 {
   GstLiveKitKeyring *self = GST_LIVEKIT_KEYRING (object);
 
-  /* Jobs hold a reference, so none is pending once we get here. */
-  g_thread_pool_free (self->precompute, TRUE, TRUE);
+  /* Cancel first so queued jobs return at once, then wait for them. */
   for (guint i = 0; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++)
     release_slot (&self->shared.slots[i]);
   g_hash_table_unref (self->rings);
+  g_thread_pool_free (self->precompute, FALSE, TRUE);
   g_free (self->salt);
   g_mutex_clear (&self->write_lock);
   g_mutex_clear (&self->pending_lock);

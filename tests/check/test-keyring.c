@@ -1,4 +1,293 @@
+/* GstLiveKitKeyring: options, key rings, export, ratchet, precomputation,
+ * signals (spec livekit-e2ee.md §3, §5). */
 #include <gst/check/gstcheck.h>
-GST_START_TEST (test_placeholder) { } GST_END_TEST;
-static Suite *p_suite (void) { Suite *s = suite_create ("p"); TCase *tc = tcase_create ("p"); suite_add_tcase (s, tc); tcase_add_test (tc, test_placeholder); return s; }
-GST_CHECK_MAIN (p);
+#include <gst/livekit/livekit.h>
+#include "../../gst/livekit/keyring-private.h"
+
+#include <string.h>
+
+#define SALT GST_LIVEKIT_DEFAULT_RATCHET_SALT
+
+static gchar *
+bytes_hex (GBytes * b)
+{
+  gsize n;
+  const guint8 *d = g_bytes_get_data (b, &n);
+  GString *s = g_string_new (NULL);
+  for (gsize i = 0; i < n; i++)
+    g_string_append_printf (s, "%02x", d[i]);
+  return g_string_free (s, FALSE);
+}
+
+static void
+set_key (GstLiveKitKeyring * kr, const gchar * id, const gchar * pass,
+    guint index)
+{
+  GError *err = NULL;
+  fail_unless (gst_livekit_keyring_set_key (kr, id, (const guint8 *) pass,
+          strlen (pass), index, &err));
+  g_assert_no_error (err);
+}
+
+GST_START_TEST (test_defaults)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  gchar *salt;
+  guint window, ring;
+  gint tolerance;
+  GstLiveKitKeyDerivation kdf;
+
+  g_object_get (kr, "ratchet-salt", &salt, "ratchet-window-size", &window,
+      "failure-tolerance", &tolerance, "key-ring-size", &ring,
+      "key-derivation", &kdf, NULL);
+  fail_unless_equals_string (salt, "LKFrameEncryptionKey");
+  fail_unless_equals_int (window, 16);
+  fail_unless_equals_int (tolerance, -1);
+  fail_unless_equals_int (ring, 16);
+  fail_unless_equals_int (kdf, GST_LIVEKIT_KEY_DERIVATION_PBKDF2);
+  fail_if (g_object_is_floating (kr));
+  g_free (salt);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_export_returns_material)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GBytes *b;
+  GError *err = NULL;
+
+  g_object_set (kr, "ratchet-window-size", 0, NULL);
+  set_key (kr, NULL, "password", 0);
+  b = gst_livekit_keyring_export_shared_key (kr, 0);
+  fail_unless (g_bytes_get_size (b) == 8);
+  fail_unless (memcmp (g_bytes_get_data (b, NULL), "password", 8) == 0);
+  g_bytes_unref (b);
+  fail_unless (gst_livekit_keyring_export_shared_key (kr, 1) == NULL);
+  fail_if (gst_livekit_keyring_set_shared_key (kr, (const guint8 *) "", 0, 0,
+          &err));
+  fail_unless (g_error_matches (err, GST_LIVEKIT_KEYRING_ERROR,
+          GST_LIVEKIT_KEYRING_ERROR_EMPTY_KEY));
+  g_clear_error (&err);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_manual_ratchet)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GBytes *b, *e;
+  gchar *hex;
+
+  g_object_set (kr, "ratchet-window-size", 0, NULL);
+  set_key (kr, "alice", "password", 3);
+  b = gst_livekit_keyring_ratchet_key (kr, "alice", 3, NULL);
+  hex = bytes_hex (b);
+  /* Spec §2.3: the 32-byte ratchet output of "password". */
+  fail_unless_equals_string (hex,
+      "421890b1557504a8ea1a90c253b419e4e1a3a43283f7115909d6fce6926e5e5f");
+  g_free (hex);
+  e = gst_livekit_keyring_export_key (kr, "alice", 3);
+  fail_unless (g_bytes_equal (b, e));
+  fail_unless_equals_int (gst_livekit_keyring_get_current_key_index (kr,
+          "alice"), 3);
+  /* No key: an error, not a crash. */
+  fail_unless (gst_livekit_keyring_ratchet_key (kr, "bob", 3, NULL) == NULL);
+  g_bytes_unref (b);
+  g_bytes_unref (e);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ring_sizes_and_index_wrap)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+
+  g_object_set (kr, "ratchet-window-size", 0, "key-derivation",
+      GST_LIVEKIT_KEY_DERIVATION_HKDF, NULL);
+  /* Index 17 in a ring of 16 lands in slot 1 (JS and native). */
+  set_key (kr, NULL, "k", 17);
+  fail_unless (gst_livekit_keyring_has_key (kr, NULL, 1));
+  fail_if (gst_livekit_keyring_has_key (kr, NULL, 17));
+  fail_unless_equals_int (gst_livekit_keyring_get_current_key_index (kr,
+          NULL), 1);
+
+  g_object_set (kr, "key-ring-size", 256, NULL);
+  set_key (kr, NULL, "k", 255);
+  fail_unless (gst_livekit_keyring_has_key (kr, NULL, 255));
+
+  g_object_set (kr, "key-ring-size", 1, NULL);
+  fail_if (gst_livekit_keyring_has_key (kr, NULL, 255));
+  fail_if (gst_livekit_keyring_has_key (kr, NULL, 1));
+  set_key (kr, NULL, "k", 5);
+  fail_unless (gst_livekit_keyring_has_key (kr, NULL, 0));
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_identity_rings)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+
+  g_object_set (kr, "ratchet-window-size", 0, "key-derivation",
+      GST_LIVEKIT_KEY_DERIVATION_HKDF, NULL);
+  set_key (kr, NULL, "shared", 0);
+  set_key (kr, "alice", "alice-key", 1);
+  /* Without a ring of its own, a participant uses the shared ring. */
+  fail_unless (gst_livekit_keyring_has_key (kr, "bob", 0));
+  /* With one, only its own: no fallback to the shared key at index 0. */
+  fail_unless (gst_livekit_keyring_has_key (kr, "alice", 1));
+  fail_if (gst_livekit_keyring_has_key (kr, "alice", 0));
+  fail_unless (gst_livekit_keyring_export_key (kr, "bob", 0) == NULL);
+  gst_livekit_keyring_clear (kr);
+  fail_if (gst_livekit_keyring_has_key (kr, "alice", 1));
+  fail_if (gst_livekit_keyring_has_key (kr, NULL, 0));
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+/* The worker's candidates equal the manual ratchet chain. */
+GST_START_TEST (test_precomputed_candidates)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GstLiveKitKeySet *ks;
+  guint8 material[32], next[32];
+  gsize mlen = 8;
+
+  g_object_set (kr, "ratchet-window-size", 4, NULL);
+  set_key (kr, NULL, "password", 0);
+  gst_livekit_keyring_wait_precomputed (kr);
+  ks = gst_livekit_keyring_lookup (kr, NULL, 0);
+  fail_unless_equals_int (gst_livekit_key_set_ready_candidates (ks), 4);
+
+  memcpy (material, "password", 8);
+  for (guint i = 0; i < 4; i++) {
+    fail_unless (gst_livekit_kdf_ratchet (GST_LIVEKIT_KEY_DERIVATION_PBKDF2,
+            material, mlen, (const guint8 *) SALT, strlen (SALT), next));
+    fail_unless (memcmp (ks->candidates[i].material, next, 32) == 0);
+    memcpy (material, next, 32);
+    mlen = 32;
+    fail_unless (gst_livekit_kdf_ratchet (GST_LIVEKIT_KEY_DERIVATION_PBKDF2,
+            material, mlen, (const guint8 *) SALT, strlen (SALT), next));
+    fail_unless (memcmp (ks->candidates[i].aes_key, next, 16) == 0);
+  }
+  gst_livekit_key_set_unref (ks);
+
+  /* A manual ratchet reuses the chain: its own candidates start ready. */
+  g_bytes_unref (gst_livekit_keyring_ratchet_shared_key (kr, 0, NULL));
+  ks = gst_livekit_keyring_lookup (kr, NULL, 0);
+  fail_unless (gst_livekit_key_set_ready_candidates (ks) >= 3);
+  gst_livekit_keyring_wait_precomputed (kr);
+  fail_unless_equals_int (gst_livekit_key_set_ready_candidates (ks), 4);
+  gst_livekit_key_set_unref (ks);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_window_zero_precomputes_nothing)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GstLiveKitKeySet *ks;
+
+  g_object_set (kr, "ratchet-window-size", 0, NULL);
+  set_key (kr, NULL, "x", 0);
+  gst_livekit_keyring_wait_precomputed (kr);
+  ks = gst_livekit_keyring_lookup (kr, NULL, 0);
+  fail_unless_equals_int (gst_livekit_key_set_ready_candidates (ks), 0);
+  gst_livekit_key_set_unref (ks);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_salt_change_rederives)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GstLiveKitKeySet *a, *b;
+
+  g_object_set (kr, "ratchet-window-size", 0, NULL);
+  set_key (kr, NULL, "password", 0);
+  a = gst_livekit_keyring_lookup (kr, NULL, 0);
+  g_object_set (kr, "ratchet-salt", "another salt", NULL);
+  b = gst_livekit_keyring_lookup (kr, NULL, 0);
+  fail_unless (memcmp (a->aes_key, b->aes_key, 16) != 0);
+  fail_unless (memcmp (a->material, b->material, 8) == 0);
+  gst_livekit_key_set_unref (a);
+  gst_livekit_key_set_unref (b);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+static void
+on_key_event (GstLiveKitKeyring * kr, const gchar * identity, guint index,
+    GString * log)
+{
+  g_string_append_printf (log, "%s:%u;", identity ? identity : "-", index);
+}
+
+GST_START_TEST (test_signals)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GString *set_log = g_string_new (NULL), *ratchet_log = g_string_new (NULL);
+  GBytes *key = g_bytes_new_static ("secret", 6), *out = NULL;
+  gboolean ok = FALSE;
+
+  g_object_set (kr, "ratchet-window-size", 0, "key-derivation",
+      GST_LIVEKIT_KEY_DERIVATION_HKDF, NULL);
+  g_signal_connect (kr, "key-set", G_CALLBACK (on_key_event), set_log);
+  g_signal_connect (kr, "key-ratcheted", G_CALLBACK (on_key_event),
+      ratchet_log);
+
+  /* Action signals, as a language binding would call them. */
+  g_signal_emit_by_name (kr, "set-shared-key", key, 2, &ok);
+  fail_unless (ok);
+  g_signal_emit_by_name (kr, "set-key", "carol", key, 4, &ok);
+  fail_unless (ok);
+  g_signal_emit_by_name (kr, "export-key", "carol", 4, &out);
+  fail_unless (g_bytes_equal (out, key));
+  g_bytes_unref (out);
+  g_signal_emit_by_name (kr, "ratchet-key", "carol", 4, &out);
+  fail_unless_equals_int (g_bytes_get_size (out), 32);
+  g_bytes_unref (out);
+  g_signal_emit_by_name (kr, "ratchet-shared-key", 2, &out);
+  g_bytes_unref (out);
+  g_signal_emit_by_name (kr, "export-shared-key", 9, &out);
+  fail_unless (out == NULL);
+
+  fail_unless_equals_string (set_log->str, "-:2;carol:4;");
+  fail_unless_equals_string (ratchet_log->str, "carol:4;-:2;");
+  g_string_free (set_log, TRUE);
+  g_string_free (ratchet_log, TRUE);
+  g_bytes_unref (key);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+static Suite *
+keyring_suite (void)
+{
+  Suite *s = suite_create ("livekit-keyring");
+  TCase *tc = tcase_create ("keyring");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_defaults);
+  tcase_add_test (tc, test_export_returns_material);
+  tcase_add_test (tc, test_manual_ratchet);
+  tcase_add_test (tc, test_ring_sizes_and_index_wrap);
+  tcase_add_test (tc, test_identity_rings);
+  tcase_add_test (tc, test_precomputed_candidates);
+  tcase_add_test (tc, test_window_zero_precomputes_nothing);
+  tcase_add_test (tc, test_salt_change_rederives);
+  tcase_add_test (tc, test_signals);
+  return s;
+}
+
+GST_CHECK_MAIN (keyring);
