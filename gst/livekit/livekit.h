@@ -9,6 +9,8 @@
 #include <gst/livekit/kdf.h>
 #include <gst/livekit/keyring.h>
 #include <gst/livekit/cryptor.h>
+#include <gst/livekit/meta.h>
+#include <gst/livekit/context.h>
 #include <gst/livekit/livekit-enumtypes.h>
 
 #endif

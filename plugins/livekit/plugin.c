@@ -6,6 +6,9 @@
 #include <gst/gst.h>
 #include <gst/livekit/livekit.h>
 
+#include "gstlivekitencrypt.h"
+#include "gstlivekitdecrypt.h"
+
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
@@ -15,7 +18,8 @@ plugin_init (GstPlugin * plugin)
   gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_KEYRING, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_KEY_DERIVATION, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_ENCRYPTION_STATE, 0);
-  return TRUE;
+  return GST_ELEMENT_REGISTER (livekitencrypt, plugin)
+      && GST_ELEMENT_REGISTER (livekitdecrypt, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, livekit,

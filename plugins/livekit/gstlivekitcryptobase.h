@@ -1,0 +1,48 @@
+/* Base class of livekitencrypt and livekitdecrypt: keyring acquisition, the
+ * key options, per-participant cryptors, stats and state reporting. */
+#ifndef __GST_LIVEKIT_CRYPTO_BASE_H__
+#define __GST_LIVEKIT_CRYPTO_BASE_H__
+
+#include <gst/gst.h>
+#include <gst/base/gstbasetransform.h>
+#include <gst/livekit/livekit.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_LIVEKIT_CRYPTO_BASE (gst_livekit_crypto_base_get_type ())
+G_DECLARE_DERIVABLE_TYPE (GstLiveKitCryptoBase, gst_livekit_crypto_base, GST,
+    LIVEKIT_CRYPTO_BASE, GstBaseTransform)
+
+struct _GstLiveKitCryptoBaseClass
+{
+  GstBaseTransformClass parent_class;
+  gboolean encrypt;
+  /* Called with a new cryptor before first use (e.g. to set the SSRC). */
+  void (*setup_cryptor) (GstLiveKitCryptoBase * self,
+      GstLiveKitCryptor * cryptor);
+};
+
+#define GST_LIVEKIT_CRYPTO_CAPS \
+  "audio/x-opus; video/x-vp8; video/x-vp9; " \
+  "video/x-h264, stream-format = (string) byte-stream, " \
+  "alignment = (string) au; " \
+  "video/x-h265, stream-format = (string) byte-stream, " \
+  "alignment = (string) au"
+
+GstLiveKitCodec gst_livekit_crypto_base_get_codec (GstLiveKitCryptoBase * self);
+/* The cryptor for @identity (NULL: the element's participant-identity). */
+GstLiveKitCryptor *gst_livekit_crypto_base_get_cryptor (GstLiveKitCryptoBase *
+    self, const gchar * identity);
+GstLiveKitKeyring *gst_livekit_crypto_base_get_keyring (GstLiveKitCryptoBase *
+    self);
+gint gst_livekit_crypto_base_get_key_index (GstLiveKitCryptoBase * self);
+gchar *gst_livekit_crypto_base_dup_identity (GstLiveKitCryptoBase * self);
+
+/* Posts/emits state changes and rate-limited warnings for @result. Call
+ * with no lock held. */
+void gst_livekit_crypto_base_report (GstLiveKitCryptoBase * self,
+    GstLiveKitCryptor * cryptor, const gchar * track_sid,
+    const GstLiveKitCryptResult * result);
+
+G_END_DECLS
+#endif
