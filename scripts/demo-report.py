@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Prints what each side of the demo saw (standard library only)."""
+import glob
+import math
+import os
+import struct
+import sys
+import wave
+
+
+def tone(path):
+    """(seconds, dominant frequency by zero crossings, RMS) of a WAV file."""
+    if not os.path.exists(path) or os.path.getsize(path) <= 44:
+        return None
+    with wave.open(path) as w:
+        n, ch, rate = w.getnframes(), w.getnchannels(), w.getframerate()
+        raw = w.readframes(n)
+    samples = struct.unpack("<%dh" % (len(raw) // 2), raw)[::ch]
+    if not samples:
+        return None
+    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    secs = len(samples) / rate
+    rms = math.sqrt(sum(s * s for s in samples) / len(samples)) / 32768
+    return secs, crossings / 2 / secs, rms
+
+
+def main(out):
+    frames = sorted(glob.glob(os.path.join(out, "wire", "frame-*.bin")))
+    data = [open(f, "rb").read() for f in frames]
+    trailers = sum(1 for d in data if len(d) >= 30 and d[-2] == 0x0C)
+    print("\n== on the wire (what the SFU would see)")
+    print("frames received: %d; with LiveKit's E2EE trailer (IV | 0x0C | key index): %d"
+          % (len(data), trailers))
+    for d in data[5:8]:
+        print("  %4d bytes: TOC %02x | ciphertext %s... | IV %s | %02x %02x"
+              % (len(d), d[0], d[1:13].hex(), d[-14:-2].hex(), d[-2], d[-1]))
+    wire = tone(os.path.join(out, "wire-decoded.wav"))
+    if wire:
+        print("decoding the wire bytes directly: %.1f s, ~%.0f Hz, RMS %.3f (noise, not the tone)"
+              % wire)
+    else:
+        print("decoding the wire bytes directly: the decoder produced no audio")
+
+    print("\n== receiver (after livekitdecrypt)")
+    got = tone(os.path.join(out, "received.wav"))
+    if not got:
+        print("no audio received")
+        return 1
+    print("%s: %.1f s, dominant frequency ~%.0f Hz, RMS %.3f" % (
+        os.path.join(out, "received.wav"), *got))
+    ok = trailers == len(data) > 0 and abs(got[1] - 440) < 20
+    print("\nresult: %s" % ("encrypted on the wire, 440 Hz after decryption"
+                            if ok else "UNEXPECTED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
