@@ -145,6 +145,15 @@ gst_livekit_crypto_base_set_property (GObject * object, guint prop_id,
       take_pending_key (self, (const guint8 *) key, key ? strlen (key) : 0);
       return;
     }
+    case PROP_ENABLED:
+      GST_OBJECT_LOCK (self);
+      priv->enabled = g_value_get_boolean (value);
+      GST_OBJECT_UNLOCK (self);
+      /* Disabled = frames pass unchanged, as the SDKs' set_enabled(false).
+       * This takes the object lock itself. */
+      gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self),
+          !g_value_get_boolean (value));
+      return;
     case PROP_SHARED_KEY_HEX:{
       const gchar *hex = g_value_get_string (value);
       gsize cap = hex ? strlen (hex) / 2 : 0, len = 0;
@@ -201,12 +210,6 @@ gst_livekit_crypto_base_set_property (GObject * object, guint prop_id,
     case PROP_PARTICIPANT_IDENTITY:
       g_free (priv->participant_identity);
       priv->participant_identity = g_value_dup_string (value);
-      break;
-    case PROP_ENABLED:
-      priv->enabled = g_value_get_boolean (value);
-      /* Disabled = frames pass unchanged, as the SDKs' set_enabled(false). */
-      gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self),
-          !priv->enabled);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -1,0 +1,482 @@
+/* livekitencrypt / livekitdecrypt through GstHarness: properties, signals,
+ * messages, meta, context sharing, key changes while playing, fail-closed. */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <gst/livekit/livekit.h>
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#define VP8_CAPS "video/x-vp8, width=(int)320, height=(int)240"
+
+/* A VP8 key frame header (P bit 0) and a delta frame (P bit 1). */
+static GstBuffer *
+vp8_frame (gboolean key, guint8 fill)
+{
+  guint8 data[64];
+  GstBuffer *buf;
+
+  memset (data, fill, sizeof data);
+  data[0] = key ? 0x10 : 0x31;
+  buf = gst_buffer_new_memdup (data, sizeof data);
+  if (!key)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  GST_BUFFER_PTS (buf) = 0;
+  return buf;
+}
+
+/* @props in gst-launch syntax; @keyring (nullable) is set before start. */
+static GstHarness *
+harness_with (const gchar * factory, const gchar * props,
+    GstLiveKitKeyring * keyring)
+{
+  gchar *desc = g_strdup_printf ("%s %s", factory, props);
+  GstElement *e = gst_parse_launch (desc, NULL);
+  GstHarness *h;
+
+  fail_unless (e != NULL);
+  if (keyring)
+    g_object_set (e, "keyring", keyring, NULL);
+  h = gst_harness_new_with_element (e, "sink", "src");
+  gst_object_unref (e);
+  g_free (desc);
+  gst_harness_set_caps_str (h, VP8_CAPS, VP8_CAPS);
+  return h;
+}
+
+static GstHarness *
+harness_for (const gchar * factory, const gchar * props)
+{
+  return harness_with (factory, props, NULL);
+}
+
+static gboolean
+buffer_equals (GstBuffer * a, GstBuffer * b)
+{
+  GstMapInfo ma, mb;
+  gboolean eq;
+  gst_buffer_map (a, &ma, GST_MAP_READ);
+  gst_buffer_map (b, &mb, GST_MAP_READ);
+  eq = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
+  gst_buffer_unmap (a, &ma);
+  gst_buffer_unmap (b, &mb);
+  return eq;
+}
+
+GST_START_TEST (test_key_properties_write_only)
+{
+  GstElement *e = gst_element_factory_make ("livekitencrypt", NULL);
+  GParamSpec *ps;
+  const gchar *secret[] = { "shared-key", "shared-key-hex" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (secret); i++) {
+    ps = g_object_class_find_property (G_OBJECT_GET_CLASS (e), secret[i]);
+    fail_unless (ps != NULL);
+    fail_unless (ps->flags & G_PARAM_WRITABLE);
+    fail_if (ps->flags & G_PARAM_READABLE);
+  }
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
+/* Any property order on a gst-launch line gives the same keys. */
+GST_START_TEST (test_round_trip_property_order)
+{
+  GstHarness *enc = harness_for ("livekitencrypt",
+      "shared-key=s3cret key-index=3 key-derivation=hkdf");
+  GstHarness *dec = harness_for ("livekitdecrypt",
+      "key-derivation=hkdf key-index=3 shared-key=s3cret");
+  GstBuffer *in = vp8_frame (TRUE, 0x55), *ct, *pt;
+  GstLiveKitFrameMeta *meta;
+  GstMapInfo map;
+
+  ct = gst_harness_push_and_pull (enc, gst_buffer_ref (in));
+  fail_unless_equals_int (gst_buffer_get_size (ct), 64 + 30);
+  gst_buffer_map (ct, &map, GST_MAP_READ);
+  fail_unless_equals_int (map.data[map.size - 1], 3);
+  fail_unless_equals_int (map.data[map.size - 2], 12);
+  fail_unless (memcmp (map.data, "\x10\x55\x55", 3) == 0);
+  gst_buffer_unmap (ct, &map);
+  meta = gst_buffer_get_livekit_frame_meta (ct);
+  fail_unless (meta && meta->outcome == GST_LIVEKIT_FRAME_OUTCOME_ENCRYPTED);
+  fail_unless_equals_int (meta->key_index, 3);
+
+  pt = gst_harness_push_and_pull (dec, ct);
+  fail_unless (buffer_equals (pt, in));
+  fail_if (GST_BUFFER_FLAG_IS_SET (pt, GST_BUFFER_FLAG_DELTA_UNIT));
+  meta = gst_buffer_get_livekit_frame_meta (pt);
+  fail_unless (meta && meta->outcome == GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED);
+  gst_buffer_unref (pt);
+  gst_buffer_unref (in);
+  gst_harness_teardown (enc);
+  gst_harness_teardown (dec);
+}
+
+GST_END_TEST;
+
+static void
+on_state (GstElement * e, const gchar * identity, GstLiveKitEncryptionState s,
+    GArray * states)
+{
+  g_array_append_val (states, s);
+}
+
+static guint
+count_state_messages (GstBus * bus, GstLiveKitEncryptionState want)
+{
+  GstMessage *msg;
+  guint n = 0;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *s = gst_message_get_structure (msg);
+    GstLiveKitEncryptionState state;
+    if (gst_structure_has_name (s, "livekit-e2ee-state")
+        && gst_structure_get_enum (s, "state",
+            GST_TYPE_LIVEKIT_ENCRYPTION_STATE, (gint *) & state)
+        && state == want)
+      n++;
+    gst_message_unref (msg);
+  }
+  return n;
+}
+
+static gboolean
+saw_force_key_unit (GstHarness * h)
+{
+  GstEvent *ev;
+  gboolean seen = FALSE;
+  while ((ev = gst_harness_try_pull_upstream_event (h))) {
+    if (gst_video_event_is_force_key_unit (ev))
+      seen = TRUE;
+    gst_event_unref (ev);
+  }
+  return seen;
+}
+
+/* Wrong key: nothing reaches downstream, DECRYPTION_FAILED is posted once;
+ * the right key set while playing: frames flow, a key frame is requested. */
+GST_START_TEST (test_wrong_key_then_right_key)
+{
+  GstHarness *enc = harness_for ("livekitencrypt", "shared-key=right");
+  GstHarness *dec = harness_for ("livekitdecrypt", "shared-key=wrong "
+      "ratchet-window-size=0");
+  GstElement *decrypt = gst_object_ref (dec->element);
+  GArray *states = g_array_new (FALSE, FALSE, sizeof (gint));
+  GstBus *bus = gst_bus_new ();
+  GstStructure *stats;
+  GstBuffer *ct;
+
+  gst_element_set_bus (decrypt, bus);
+  g_signal_connect (decrypt, "state-changed", G_CALLBACK (on_state), states);
+
+  for (guint i = 0; i < 5; i++) {
+    ct = gst_harness_push_and_pull (enc, vp8_frame (i == 0, i));
+    fail_unless_equals_int (gst_harness_push (dec, ct), GST_FLOW_OK);
+  }
+  fail_unless_equals_int (gst_harness_buffers_received (dec), 0);
+  fail_unless_equals_int (count_state_messages (bus,
+          GST_LIVEKIT_ENCRYPTION_STATE_DECRYPTION_FAILED), 1);
+  fail_unless_equals_int (states->len, 1);
+
+  g_object_set (decrypt, "shared-key", "right", NULL);
+  ct = gst_harness_push_and_pull (enc, vp8_frame (FALSE, 9));
+  fail_unless_equals_int (gst_harness_push (dec, ct), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_received (dec), 1);
+  fail_unless_equals_int (count_state_messages (bus,
+          GST_LIVEKIT_ENCRYPTION_STATE_OK), 1);
+  fail_unless (saw_force_key_unit (dec));
+
+  g_object_get (decrypt, "stats", &stats, NULL);
+  {
+    const GValue *parts = gst_structure_get_value (stats, "participants");
+    const GstStructure *p =
+        gst_value_get_structure (gst_value_array_get_value (parts, 0));
+    const GstStructure *drops;
+    guint64 failed, frames_in;
+    gst_structure_get (p, "frames-in", G_TYPE_UINT64, &frames_in, "drops",
+        GST_TYPE_STRUCTURE, &drops, NULL);
+    fail_unless_equals_int (frames_in, 6);
+    gst_structure_get_uint64 (drops, "decrypt-failed", &failed);
+    fail_unless_equals_int (failed, 5);
+    gst_structure_free ((GstStructure *) drops);
+  }
+  gst_structure_free (stats);
+  gst_element_set_bus (decrypt, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (decrypt);
+  g_array_unref (states);
+  gst_harness_teardown (enc);
+  gst_harness_teardown (dec);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_enabled_toggle)
+{
+  GstHarness *enc = harness_for ("livekitencrypt", "shared-key=k");
+  GstBuffer *in = vp8_frame (TRUE, 1), *out;
+
+  out = gst_harness_push_and_pull (enc, gst_buffer_ref (in));
+  fail_unless_equals_int (gst_buffer_get_size (out), 94);
+  gst_buffer_unref (out);
+  g_object_set (enc->element, "enabled", FALSE, NULL);
+  out = gst_harness_push_and_pull (enc, gst_buffer_ref (in));
+  fail_unless (buffer_equals (out, in));
+  gst_buffer_unref (out);
+  g_object_set (enc->element, "enabled", TRUE, NULL);
+  out = gst_harness_push_and_pull (enc, gst_buffer_ref (in));
+  fail_unless_equals_int (gst_buffer_get_size (out), 94);
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_harness_teardown (enc);
+}
+
+GST_END_TEST;
+
+/* One keyring set once on the pipeline; two branches use it. */
+GST_START_TEST (test_context_sharing)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GstElement *pipe = gst_parse_launch ("appsrc name=a1 caps=\"" VP8_CAPS "\" "
+      "! livekitencrypt ! livekitdecrypt ! appsink name=k1 sync=false "
+      "appsrc name=a2 caps=\"" VP8_CAPS "\" ! livekitencrypt ! "
+      "livekitdecrypt ! appsink name=k2 sync=false", NULL);
+  GstContext *ctx;
+  const gchar *branches[][2] = { {"a1", "k1"}, {"a2", "k2"} };
+
+  g_object_set (kr, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF, NULL);
+  fail_unless (gst_livekit_keyring_set_shared_key (kr, (const guint8 *) "k",
+          1, 0, NULL));
+  ctx = gst_context_new_livekit_keyring (kr);
+  gst_element_set_context (pipe, ctx);
+  gst_context_unref (ctx);
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  /* Both branches must preroll before either sink hands out samples. */
+  for (guint b = 0; b < 2; b++) {
+    GstElement *src = gst_bin_get_by_name (GST_BIN (pipe), branches[b][0]);
+    GstFlowReturn ret;
+    g_signal_emit_by_name (src, "push-buffer", vp8_frame (TRUE, 7), &ret);
+    gst_object_unref (src);
+  }
+  for (guint b = 0; b < 2; b++) {
+    GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), branches[b][1]);
+    GstSample *sample = NULL;
+    g_signal_emit_by_name (sink, "try-pull-sample", 5 * GST_SECOND, &sample);
+    fail_unless (sample != NULL, "branch %u got no frame", b);
+    fail_unless_equals_int (gst_buffer_get_size (gst_sample_get_buffer
+            (sample)), 64);
+    gst_sample_unref (sample);
+    gst_object_unref (sink);
+  }
+  /* Every element holds the pipeline's keyring. */
+  {
+    GstIterator *it = gst_bin_iterate_elements (GST_BIN (pipe));
+    GValue v = G_VALUE_INIT;
+    guint users = 0;
+    while (gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+      GstElement *e = g_value_get_object (&v);
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (e), "keyring")) {
+        GstLiveKitKeyring *used;
+        g_object_get (e, "keyring", &used, NULL);
+        fail_unless (used == kr);
+        gst_object_unref (used);
+        users++;
+      }
+      g_value_reset (&v);
+    }
+    gst_iterator_free (it);
+    fail_unless_equals_int (users, 4);
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+/* Key rotation and ratchet while playing, through the keyring API. */
+GST_START_TEST (test_rotation_while_playing)
+{
+  GstLiveKitKeyring *tx = gst_livekit_keyring_new ();
+  GstLiveKitKeyring *rx = gst_livekit_keyring_new ();
+  GstHarness *enc, *dec;
+  GstBuffer *ct, *pt;
+  GstMapInfo map;
+
+  g_object_set (tx, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF,
+      "ratchet-window-size", 0, NULL);
+  g_object_set (rx, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF,
+      "ratchet-window-size", 4, NULL);
+  enc = harness_with ("livekitencrypt", "key-index=-1", tx);
+  dec = harness_with ("livekitdecrypt", "", rx);
+  gst_livekit_keyring_set_shared_key (tx, (const guint8 *) "k0", 2, 0, NULL);
+  gst_livekit_keyring_set_shared_key (rx, (const guint8 *) "k0", 2, 0, NULL);
+  gst_livekit_keyring_set_shared_key (rx, (const guint8 *) "k1", 2, 1, NULL);
+  gst_livekit_keyring_wait_precomputed (rx);
+
+  pt = gst_harness_push_and_pull (dec, gst_harness_push_and_pull (enc,
+          vp8_frame (TRUE, 1)));
+  gst_buffer_unref (pt);
+
+  /* Rotate: the sender follows its ring's current index (-1). */
+  gst_livekit_keyring_set_shared_key (tx, (const guint8 *) "k1", 2, 1, NULL);
+  ct = gst_harness_push_and_pull (enc, vp8_frame (FALSE, 2));
+  gst_buffer_map (ct, &map, GST_MAP_READ);
+  fail_unless_equals_int (map.data[map.size - 1], 1);
+  gst_buffer_unmap (ct, &map);
+  pt = gst_harness_push_and_pull (dec, ct);
+  gst_buffer_unref (pt);
+
+  /* Ratchet the sender; the receiver follows by auto-ratchet. */
+  g_bytes_unref (gst_livekit_keyring_ratchet_shared_key (tx, 1, NULL));
+  pt = gst_harness_push_and_pull (dec, gst_harness_push_and_pull (enc,
+          vp8_frame (FALSE, 3)));
+  gst_buffer_unref (pt);
+  fail_unless_equals_int (gst_harness_buffers_received (dec), 3);
+
+  gst_harness_teardown (enc);
+  gst_harness_teardown (dec);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+}
+
+GST_END_TEST;
+
+/* The sender identity on the meta picks the participant's key ring. */
+GST_START_TEST (test_meta_selects_participant)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GstHarness *enc_a, *enc_b, *dec;
+  GstBuffer *ct, *pt;
+  GstStructure *stats;
+  const GValue *parts;
+
+  g_object_set (kr, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF,
+      "ratchet-window-size", 0, NULL);
+  gst_livekit_keyring_set_key (kr, "a", (const guint8 *) "ka", 2, 0, NULL);
+  gst_livekit_keyring_set_key (kr, "b", (const guint8 *) "kb", 2, 0, NULL);
+  enc_a = harness_with ("livekitencrypt", "participant-identity=a", kr);
+  enc_b = harness_with ("livekitencrypt", "participant-identity=b", kr);
+  dec = harness_with ("livekitdecrypt", "", kr);
+
+  ct = gst_harness_push_and_pull (enc_a, vp8_frame (TRUE, 1));
+  fail_unless_equals_string (gst_buffer_get_livekit_frame_meta
+      (ct)->participant_identity, "a");
+  pt = gst_harness_push_and_pull (dec, ct);
+  gst_buffer_unref (pt);
+  ct = gst_harness_push_and_pull (enc_b, vp8_frame (TRUE, 2));
+  pt = gst_harness_push_and_pull (dec, ct);
+  gst_buffer_unref (pt);
+
+  /* b's frame claiming to be a's: a's key does not open it. */
+  ct = gst_harness_push_and_pull (enc_b, vp8_frame (TRUE, 3));
+  gst_livekit_frame_meta_set_identity (gst_buffer_get_livekit_frame_meta (ct),
+      "a", NULL);
+  gst_harness_push (dec, ct);
+  fail_unless_equals_int (gst_harness_buffers_received (dec), 2);
+
+  g_object_get (dec->element, "stats", &stats, NULL);
+  parts = gst_structure_get_value (stats, "participants");
+  fail_unless_equals_int (gst_value_array_get_size (parts), 2);
+  gst_structure_free (stats);
+  gst_harness_teardown (enc_a);
+  gst_harness_teardown (enc_b);
+  gst_harness_teardown (dec);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_key_file)
+{
+  gchar *path = NULL;
+  gint fd = g_file_open_tmp ("lk-key-XXXXXX", &path, NULL);
+  gchar *props;
+  GstHarness *enc, *dec;
+  GstBuffer *in = vp8_frame (TRUE, 4), *pt;
+
+  fail_unless (fd >= 0);
+  fail_unless (write (fd, "filekey\n", 8) == 8);
+  close (fd);
+  props = g_strdup_printf ("shared-key-file=%s", path);
+  enc = harness_for ("livekitencrypt", props);
+  /* The trailing newline is not part of the key. */
+  dec = harness_for ("livekitdecrypt", "shared-key=filekey");
+  pt = gst_harness_push_and_pull (dec, gst_harness_push_and_pull (enc,
+          gst_buffer_ref (in)));
+  fail_unless (buffer_equals (pt, in));
+  gst_buffer_unref (pt);
+  gst_buffer_unref (in);
+  gst_harness_teardown (enc);
+  gst_harness_teardown (dec);
+  g_unlink (path);
+  g_free (path);
+  g_free (props);
+}
+
+GST_END_TEST;
+
+static GstStateChangeReturn
+start_alone (const gchar * desc, gchar ** error_text)
+{
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstStateChangeReturn ret = gst_element_set_state (pipe, GST_STATE_PAUSED);
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+
+  *error_text = NULL;
+  if (msg) {
+    GError *err;
+    gst_message_parse_error (msg, &err, NULL);
+    *error_text = g_strdup (err->message);
+    g_error_free (err);
+    gst_message_unref (msg);
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+  return ret;
+}
+
+GST_START_TEST (test_misconfiguration_errors)
+{
+  gchar *text;
+
+  fail_unless_equals_int (start_alone ("fakesrc ! livekitencrypt "
+          "key-ring-size=4 key-index=4 ! fakesink", &text),
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless (text && strstr (text, "key-index"));
+  g_free (text);
+  fail_unless_equals_int (start_alone ("fakesrc ! livekitdecrypt "
+          "shared-key-file=/nonexistent/key ! fakesink", &text),
+      GST_STATE_CHANGE_FAILURE);
+  fail_unless (text && strstr (text, "shared-key-file"));
+  g_free (text);
+}
+
+GST_END_TEST;
+
+static Suite *
+elements_suite (void)
+{
+  Suite *s = suite_create ("livekit-elements");
+  TCase *tc = tcase_create ("elements");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_key_properties_write_only);
+  tcase_add_test (tc, test_round_trip_property_order);
+  tcase_add_test (tc, test_wrong_key_then_right_key);
+  tcase_add_test (tc, test_enabled_toggle);
+  tcase_add_test (tc, test_context_sharing);
+  tcase_add_test (tc, test_rotation_while_playing);
+  tcase_add_test (tc, test_meta_selects_participant);
+  tcase_add_test (tc, test_key_file);
+  tcase_add_test (tc, test_misconfiguration_errors);
+  return s;
+}
+
+GST_CHECK_MAIN (elements);
