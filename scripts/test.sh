@@ -40,7 +40,8 @@ asan_build() {
 
 step "unit and element tests" meson test -C "$top/build" --suite check --print-errorlogs
 step "unit tests under ASan+UBSan" asan_build
-step "interop with livekit-client" env LK_BUILD_DIR="$top/build" node --test "$top/tests/interop/"
+step "interop with livekit-client" env LK_FRAME_TOOL="$top/build/tests/interop/lk-frame-tool" \
+  node --test "$top/tests/interop/"
 if [ -x "$top/scripts/fuzz.sh" ]; then
   step "fuzzing (bounded)" "$top/scripts/fuzz.sh"
 fi
