@@ -4,8 +4,14 @@
 
 #define KEYRING_FIELD "keyring"
 
+/**
+ * gst_livekit_context_new_keyring:
+ * @keyring: a #GstLiveKitKeyring
+ *
+ * Returns: (transfer full): a persistent "livekit.e2ee.keyring" context
+ */
 GstContext *
-gst_context_new_livekit_keyring (GstLiveKitKeyring * keyring)
+gst_livekit_context_new_keyring (GstLiveKitKeyring * keyring)
 {
   GstContext *context;
 
@@ -18,8 +24,14 @@ gst_context_new_livekit_keyring (GstLiveKitKeyring * keyring)
   return context;
 }
 
+/**
+ * gst_livekit_context_get_keyring:
+ * @context: a #GstContext
+ *
+ * Returns: (transfer full) (nullable): the keyring it carries
+ */
 GstLiveKitKeyring *
-gst_context_get_livekit_keyring (GstContext * context)
+gst_livekit_context_get_keyring (GstContext * context)
 {
   GstLiveKitKeyring *keyring = NULL;
 
@@ -35,7 +47,7 @@ gboolean
 gst_livekit_keyring_handle_set_context (GstElement * element,
     GstContext * context, GstLiveKitKeyring ** keyring)
 {
-  GstLiveKitKeyring *found = gst_context_get_livekit_keyring (context);
+  GstLiveKitKeyring *found = gst_livekit_context_get_keyring (context);
 
   if (!found)
     return FALSE;
@@ -56,7 +68,7 @@ gst_livekit_keyring_handle_context_query (GstElement * element,
   if (!keyring || !gst_query_parse_context_type (query, &type)
       || g_strcmp0 (type, GST_LIVEKIT_KEYRING_CONTEXT_TYPE) != 0)
     return FALSE;
-  context = gst_context_new_livekit_keyring (keyring);
+  context = gst_livekit_context_new_keyring (keyring);
   gst_query_set_context (query, context);
   gst_context_unref (context);
   return TRUE;

@@ -11,9 +11,9 @@ G_BEGIN_DECLS
 
 /* A persistent context carrying @keyring; set it on a pipeline or bin and
  * every LiveKit element inside uses that keyring. */
-GstContext *gst_context_new_livekit_keyring (GstLiveKitKeyring * keyring);
+GstContext *gst_livekit_context_new_keyring (GstLiveKitKeyring * keyring);
 /* Returns: (transfer full) (nullable): the keyring of a keyring context. */
-GstLiveKitKeyring *gst_context_get_livekit_keyring (GstContext * context);
+GstLiveKitKeyring *gst_livekit_context_get_keyring (GstContext * context);
 
 /* Element helpers, modelled on GStreamer's VA helpers. */
 gboolean gst_livekit_keyring_handle_set_context (GstElement * element,

@@ -207,6 +207,22 @@ install_key_set (GstLiveKitKeyring * self, const gchar * identity,
   GST_OBJECT_UNLOCK (self);
 }
 
+/**
+ * gst_livekit_keyring_set_key:
+ * @keyring: a #GstLiveKitKeyring
+ * @identity: (nullable): participant identity; %NULL for the shared ring
+ * @material: (array length=material_len): key material (e.g. UTF-8 of a
+ *   passphrase, like a JS string key)
+ * @material_len: length of @material
+ * @key_index: key index; stored in slot @key_index mod key-ring-size, which
+ *   becomes the ring's current index
+ * @error: return location for a #GError
+ *
+ * Derives the key on the calling thread (PBKDF2: tens of milliseconds) and
+ * starts precomputing its ratchet window in the background.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean
 gst_livekit_keyring_set_key (GstLiveKitKeyring * keyring,
     const gchar * identity, const guint8 * material, gsize material_len,
@@ -252,6 +268,18 @@ gst_livekit_keyring_set_key (GstLiveKitKeyring * keyring,
   return TRUE;
 }
 
+/**
+ * gst_livekit_keyring_set_shared_key:
+ * @keyring: a #GstLiveKitKeyring
+ * @material: (array length=material_len): key material
+ * @material_len: length of @material
+ * @key_index: key index
+ * @error: return location for a #GError
+ *
+ * Like gst_livekit_keyring_set_key() for the shared ring.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean
 gst_livekit_keyring_set_shared_key (GstLiveKitKeyring * keyring,
     const guint8 * material, gsize material_len, guint key_index,
@@ -286,6 +314,15 @@ secret_bytes_new (const guint8 * data, gsize len)
   return g_bytes_new_with_free_func (secret->data, len, secret_free, secret);
 }
 
+/**
+ * gst_livekit_keyring_export_key:
+ * @keyring: a #GstLiveKitKeyring
+ * @identity: (nullable): participant identity; %NULL for the shared ring
+ * @key_index: key index
+ *
+ * Returns: (transfer full) (nullable): the key material of the slot (as set,
+ *   or the chain key after ratchets), never the derived AES key
+ */
 GBytes *
 gst_livekit_keyring_export_key (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index)
@@ -307,6 +344,13 @@ gst_livekit_keyring_export_key (GstLiveKitKeyring * keyring,
   return bytes;
 }
 
+/**
+ * gst_livekit_keyring_export_shared_key:
+ * @keyring: a #GstLiveKitKeyring
+ * @key_index: key index
+ *
+ * Returns: (transfer full) (nullable): the shared ring's key material
+ */
 GBytes *
 gst_livekit_keyring_export_shared_key (GstLiveKitKeyring * keyring,
     guint key_index)
@@ -314,6 +358,17 @@ gst_livekit_keyring_export_shared_key (GstLiveKitKeyring * keyring,
   return gst_livekit_keyring_export_key (keyring, NULL, key_index);
 }
 
+/**
+ * gst_livekit_keyring_ratchet_key:
+ * @keyring: a #GstLiveKitKeyring
+ * @identity: (nullable): participant identity; %NULL for the shared ring
+ * @key_index: key index
+ * @error: return location for a #GError
+ *
+ * Ratchets the slot one step and makes it the ring's current index.
+ *
+ * Returns: (transfer full) (nullable): the new key material (32 bytes)
+ */
 GBytes *
 gst_livekit_keyring_ratchet_key (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index, GError ** error)
@@ -370,6 +425,14 @@ gst_livekit_keyring_ratchet_key (GstLiveKitKeyring * keyring,
   return material;
 }
 
+/**
+ * gst_livekit_keyring_ratchet_shared_key:
+ * @keyring: a #GstLiveKitKeyring
+ * @key_index: key index
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the new key material (32 bytes)
+ */
 GBytes *
 gst_livekit_keyring_ratchet_shared_key (GstLiveKitKeyring * keyring,
     guint key_index, GError ** error)
@@ -377,6 +440,13 @@ gst_livekit_keyring_ratchet_shared_key (GstLiveKitKeyring * keyring,
   return gst_livekit_keyring_ratchet_key (keyring, NULL, key_index, error);
 }
 
+/**
+ * gst_livekit_keyring_get_current_key_index:
+ * @keyring: a #GstLiveKitKeyring
+ * @identity: (nullable): participant identity; %NULL for the shared ring
+ *
+ * Returns: the index last set or ratcheted in the ring @identity uses
+ */
 gint
 gst_livekit_keyring_get_current_key_index (GstLiveKitKeyring * keyring,
     const gchar * identity)
@@ -390,6 +460,14 @@ gst_livekit_keyring_get_current_key_index (GstLiveKitKeyring * keyring,
   return index;
 }
 
+/**
+ * gst_livekit_keyring_has_key:
+ * @keyring: a #GstLiveKitKeyring
+ * @identity: (nullable): participant identity; %NULL for the shared ring
+ * @key_index: key index
+ *
+ * Returns: whether a key is set where @identity's frames would look
+ */
 gboolean
 gst_livekit_keyring_has_key (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index)

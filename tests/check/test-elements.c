@@ -250,7 +250,7 @@ GST_START_TEST (test_context_sharing)
   g_object_set (kr, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF, NULL);
   fail_unless (gst_livekit_keyring_set_shared_key (kr, (const guint8 *) "k",
           1, 0, NULL));
-  ctx = gst_context_new_livekit_keyring (kr);
+  ctx = gst_livekit_context_new_keyring (kr);
   gst_element_set_context (pipe, ctx);
   gst_context_unref (ctx);
   fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
