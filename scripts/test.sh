@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds, then
-#   1. gst-check unit and element tests (meson test),
-#   2. the same tests under ASan + UBSan (a second build dir),
-#   3. interop against LiveKit's own JS implementation (node --test),
-#   4. the libFuzzer harnesses for a bounded time (scripts/fuzz.sh).
+# Runs every test: installs what is missing (apt, npm, a pinned livekit-server,
+# the pinned Python SDK), builds, then
+#   1. meson test: gst-check unit and element tests, signalling (incl. a real
+#      livekit-server), interop against LiveKit's own JS implementation,
+#   2. the unit and signalling tests under ASan + UBSan (a second build dir),
+#   3. the libFuzzer harnesses for a bounded time (scripts/fuzz.sh).
+# A skipped test counts as a failure.
 # Exits non-zero if anything fails. Prints "N passed, N failed" last.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 "$top/scripts/bootstrap.sh" || { echo "bootstrap failed"; exit 1; }
+"$top/scripts/livekit-server.sh" install || { echo "livekit-server install failed"; exit 1; }
 
 passed=0
 failed=0
@@ -26,6 +29,22 @@ step() {
   fi
 }
 
+# meson test, failing on skipped tests too: a skip proves nothing.
+meson_suites() {
+  local dir=$1
+  shift
+  local log
+  log=$(mktemp)
+  meson test -C "$dir" --print-errorlogs "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  if grep -Eq '^Skipped: +[1-9]' "$log"; then
+    echo "some tests were skipped"
+    rc=1
+  fi
+  rm -f "$log"
+  return "$rc"
+}
+
 asan_build() {
   if [ ! -f "$top/build-asan/build.ninja" ]; then
     CC=clang meson setup "$top/build-asan" "$top" -Db_sanitize=address,undefined \
@@ -35,13 +54,11 @@ asan_build() {
   # GStreamer's own libraries are not instrumented; report only our bugs.
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson test -C "$top/build-asan" --suite check --print-errorlogs
+    meson_suites "$top/build-asan" --suite check --suite signalling
 }
 
-step "unit and element tests" meson test -C "$top/build" --suite check --print-errorlogs
-step "unit tests under ASan+UBSan" asan_build
-step "interop with livekit-client" env LK_FRAME_TOOL="$top/build/tests/interop/lk-frame-tool" \
-  node --test "$top/tests/interop/"
+step "unit, element, signalling and interop tests" meson_suites "$top/build"
+step "unit and signalling tests under ASan+UBSan" asan_build
 if [ -x "$top/scripts/fuzz.sh" ]; then
   step "fuzzing (bounded)" "$top/scripts/fuzz.sh"
 fi
