@@ -1,0 +1,635 @@
+/**
+ * SECTION:element-livekitroombin
+ * @title: livekitroombin
+ *
+ * Joins a LiveKit room as an end-to-end encrypted participant. Two
+ * webrtcbins carry the publisher and subscriber connections of LiveKit's
+ * /rtc protocol. Encoded streams linked to the request pads `audio_%u` and
+ * `video_%u` are encrypted (livekitencrypt), payloaded and published; every
+ * subscribed track appears as a source pad `audio_<identity>_<track sid>` or
+ * `video_<identity>_<track sid>` carrying decrypted encoded frames, each
+ * with a #GstLiveKitFrameMeta naming the sender.
+ *
+ * One keyring serves the whole bin; it is set on the bin as the
+ * "livekit.e2ee.keyring" GstContext, so every encryptor and decryptor inside
+ * uses it. Per-participant keys go through the keyring's action signals.
+ *
+ * ## Example pipeline
+ * |[
+ * gst-launch-1.0 livekitroombin name=room url=ws://127.0.0.1:7880 \
+ *     api-key=devkey api-secret=... room=demo identity=gst \
+ *     shared-key-file=key.txt \
+ *   audiotestsrc is-live=true ! opusenc ! room.audio_0
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstlivekitroombin.h"
+#include "gstlivekitroomprivate.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY (gst_livekit_room_bin_debug);
+#define GST_CAT_DEFAULT gst_livekit_room_bin_debug
+
+enum
+{
+  PROP_0,
+  PROP_URL,
+  PROP_TOKEN,
+  PROP_API_KEY,
+  PROP_API_SECRET,
+  PROP_ROOM,
+  PROP_IDENTITY,
+  PROP_NAME,
+  PROP_ENCRYPTION,
+  PROP_AUTO_SUBSCRIBE,
+  PROP_KEYRING,
+  PROP_SHARED_KEY,
+  PROP_SHARED_KEY_HEX,
+  PROP_SHARED_KEY_FILE,
+  PROP_KEY_DERIVATION,
+  PROP_RATCHET_SALT,
+  PROP_RATCHET_WINDOW_SIZE,
+  PROP_FAILURE_TOLERANCE,
+  PROP_KEY_RING_SIZE,
+};
+
+static GstStaticPadTemplate audio_sink_template =
+GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("audio/x-opus"));
+static GstStaticPadTemplate video_sink_template =
+GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("video/x-vp8; video/x-vp9; "
+        "video/x-h264, stream-format = (string) byte-stream, "
+        "alignment = (string) au; "
+        "video/x-h265, stream-format = (string) byte-stream, "
+        "alignment = (string) au"));
+static GstStaticPadTemplate src_template =
+GST_STATIC_PAD_TEMPLATE ("%s", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS ("audio/x-opus; video/x-vp8; video/x-vp9; "
+        "video/x-h264; video/x-h265"));
+
+G_DEFINE_TYPE_WITH_CODE (GstLiveKitRoomBin, gst_livekit_room_bin, GST_TYPE_BIN,
+    GST_DEBUG_CATEGORY_INIT (gst_livekit_room_bin_debug, "livekitroombin", 0,
+        "LiveKit room bin"));
+GST_ELEMENT_REGISTER_DEFINE (livekitroombin, "livekitroombin", GST_RANK_NONE,
+    GST_TYPE_LIVEKIT_ROOM_BIN);
+
+#define GST_TYPE_LIVEKIT_ROOM_ENCRYPTION (gst_livekit_room_encryption_get_type ())
+static GType
+gst_livekit_room_encryption_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_LIVEKIT_ENCRYPTION_TYPE_NONE, "No end-to-end encryption", "none"},
+    {GST_LIVEKIT_ENCRYPTION_TYPE_GCM, "AES-GCM (LiveKit E2EE)", "gcm"},
+    {0, NULL, NULL},
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstLiveKitRoomEncryption", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+void
+gst_livekit_room_post (GstLiveKitRoomBin * self, GstStructure * s)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* ------------------------------------------------------------------ keys */
+
+static gboolean
+setup_keyring (GstLiveKitRoomBin * self)
+{
+  GstContext *context;
+  GError *err = NULL;
+
+  if (!self->keyring)
+    self->keyring = gst_livekit_keyring_new ();
+  if (self->options_set & ROOM_OPT_KEY_DERIVATION)
+    g_object_set (self->keyring, "key-derivation", self->key_derivation, NULL);
+  if (self->options_set & ROOM_OPT_RATCHET_SALT)
+    g_object_set (self->keyring, "ratchet-salt", self->ratchet_salt, NULL);
+  if (self->options_set & ROOM_OPT_RATCHET_WINDOW_SIZE)
+    g_object_set (self->keyring, "ratchet-window-size",
+        self->ratchet_window_size, NULL);
+  if (self->options_set & ROOM_OPT_FAILURE_TOLERANCE)
+    g_object_set (self->keyring, "failure-tolerance", self->failure_tolerance,
+        NULL);
+  if (self->options_set & ROOM_OPT_KEY_RING_SIZE)
+    g_object_set (self->keyring, "key-ring-size", self->key_ring_size, NULL);
+
+  if (self->shared_key_file) {
+    gchar *contents = NULL;
+    gsize size = 0, len;
+    if (!g_file_get_contents (self->shared_key_file, &contents, &size, &err)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+          ("shared-key-file: cannot read \"%s\"", self->shared_key_file),
+          ("%s", err->message));
+      g_clear_error (&err);
+      return FALSE;
+    }
+    len = size;
+    while (len > 0 && (contents[len - 1] == '\n' || contents[len - 1] == '\r'))
+      len--;
+    gst_livekit_room_take_key (self, (const guint8 *) contents, len);
+    gst_livekit_zero_free (contents, size);
+  }
+  if (self->pending_key
+      && !gst_livekit_keyring_set_shared_key (self->keyring, self->pending_key,
+          self->pending_key_len, 0, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("shared key could not be installed"), ("%s", err->message));
+    g_clear_error (&err);
+    return FALSE;
+  }
+  gst_livekit_room_clear_key (self);
+
+  /* Every encryptor/decryptor inside, now or later, gets this keyring. */
+  context = gst_livekit_context_new_keyring (self->keyring);
+  gst_element_set_context (GST_ELEMENT (self), context);
+  gst_context_unref (context);
+  return TRUE;
+}
+
+/* --------------------------------------------------------------- connect */
+
+static gchar *
+make_token (GstLiveKitRoomBin * self)
+{
+  if (self->token && *self->token)
+    return g_strdup (self->token);
+  if (!self->api_key || !self->api_secret || !self->room || !self->identity)
+    return NULL;
+  return gst_livekit_access_token_new (self->api_key, self->api_secret,
+      self->identity, self->name ? self->name : self->identity, self->room, 0,
+      TRUE, TRUE, TRUE);
+}
+
+static gboolean
+validate_settings (GstLiveKitRoomBin * self)
+{
+  if (!self->url || !*self->url) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("url is not set"), (NULL));
+    return FALSE;
+  }
+  if ((!self->token || !*self->token) && (!self->api_key || !self->api_secret
+          || !self->room || !self->identity)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("set token, or api-key, api-secret, room and identity"), (NULL));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gpointer
+signalling_thread (gpointer data)
+{
+  GstLiveKitRoomBin *self = data;
+
+  g_main_context_push_thread_default (self->context);
+  g_main_loop_run (self->loop);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static gboolean
+start_connect (gpointer data)
+{
+  gst_livekit_room_connect (GST_LIVEKIT_ROOM_BIN (data));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_room (GstLiveKitRoomBin * self)
+{
+  gchar *token;
+
+  GST_OBJECT_LOCK (self);
+  token = make_token (self);
+  GST_OBJECT_UNLOCK (self);
+  if (!token)
+    return FALSE;
+  g_free (self->active_token);
+  self->active_token = token;
+
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->thread = g_thread_new ("livekit-signal", signalling_thread, self);
+  gst_livekit_room_invoke (self, start_connect);
+  return TRUE;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  GstLiveKitRoomBin *self = data;
+
+  gst_livekit_room_disconnect (self);
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_room (GstLiveKitRoomBin * self)
+{
+  if (!self->thread)
+    return;
+  gst_livekit_room_invoke (self, quit_loop);
+  g_thread_join (self->thread);
+  self->thread = NULL;
+  g_main_loop_unref (self->loop);
+  self->loop = NULL;
+  g_main_context_unref (self->context);
+  self->context = NULL;
+  g_clear_pointer (&self->active_token, g_free);
+}
+
+void
+gst_livekit_room_invoke (GstLiveKitRoomBin * self, GSourceFunc func)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, func, gst_object_ref (self),
+      (GDestroyNotify) gst_object_unref);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+static GstStateChangeReturn
+gst_livekit_room_bin_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (element);
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      if (!validate_settings (self) || !setup_keyring (self))
+        return GST_STATE_CHANGE_FAILURE;
+      gst_livekit_room_create_webrtcbins (self);
+      break;
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      if (!start_room (self))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (gst_livekit_room_bin_parent_class)->change_state
+      (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      /* A live source: media comes when the room delivers it. */
+      ret = GST_STATE_CHANGE_NO_PREROLL;
+      break;
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      ret = GST_STATE_CHANGE_NO_PREROLL;
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      stop_room (self);
+      break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      gst_livekit_room_remove_webrtcbins (self);
+      break;
+    default:
+      break;
+  }
+  return ret;
+}
+
+/* ------------------------------------------------------------ properties */
+
+void
+gst_livekit_room_clear_key (GstLiveKitRoomBin * self)
+{
+  if (self->pending_key)
+    gst_livekit_secure_free (self->pending_key, self->pending_key_len);
+  self->pending_key = NULL;
+  self->pending_key_len = 0;
+}
+
+void
+gst_livekit_room_take_key (GstLiveKitRoomBin * self, const guint8 * key,
+    gsize len)
+{
+  gst_livekit_room_clear_key (self);
+  if (len == 0)
+    return;
+  /* A running bin installs at once (the KDF runs on this thread). */
+  if (self->keyring && self->thread) {
+    gst_livekit_keyring_set_shared_key (self->keyring, key, len, 0, NULL);
+    return;
+  }
+  self->pending_key = gst_livekit_secure_dup (key, len);
+  self->pending_key_len = len;
+}
+
+static void
+gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (object);
+
+#define SET_STRING(field) \
+  G_STMT_START { g_free (self->field); \
+    self->field = g_value_dup_string (value); } G_STMT_END
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_URL:
+      SET_STRING (url);
+      break;
+    case PROP_TOKEN:
+      SET_STRING (token);
+      break;
+    case PROP_API_KEY:
+      SET_STRING (api_key);
+      break;
+    case PROP_API_SECRET:
+      if (self->api_secret)
+        gst_livekit_zero_free (self->api_secret, strlen (self->api_secret));
+      self->api_secret = g_value_dup_string (value);
+      break;
+    case PROP_ROOM:
+      SET_STRING (room);
+      break;
+    case PROP_IDENTITY:
+      SET_STRING (identity);
+      break;
+    case PROP_NAME:
+      SET_STRING (name);
+      break;
+    case PROP_ENCRYPTION:
+      self->encryption = g_value_get_enum (value);
+      break;
+    case PROP_AUTO_SUBSCRIBE:
+      self->auto_subscribe = g_value_get_boolean (value);
+      break;
+    case PROP_KEYRING:
+      gst_object_replace ((GstObject **) & self->keyring,
+          g_value_get_object (value));
+      break;
+    case PROP_SHARED_KEY:{
+      const gchar *key = g_value_get_string (value);
+      gst_livekit_room_take_key (self, (const guint8 *) key,
+          key ? strlen (key) : 0);
+      break;
+    }
+    case PROP_SHARED_KEY_HEX:{
+      const gchar *hex = g_value_get_string (value);
+      gsize cap = hex ? strlen (hex) / 2 : 0, len = 0;
+      guint8 *raw = gst_livekit_secure_alloc (cap + 1);
+      if (hex && gst_livekit_hex_decode (hex, raw, cap, &len))
+        gst_livekit_room_take_key (self, raw, len);
+      else if (hex && *hex)
+        g_warning ("shared-key-hex is not an even-length hex string");
+      gst_livekit_secure_free (raw, cap + 1);
+      break;
+    }
+    case PROP_SHARED_KEY_FILE:
+      SET_STRING (shared_key_file);
+      break;
+    case PROP_KEY_DERIVATION:
+      self->key_derivation = g_value_get_enum (value);
+      self->options_set |= ROOM_OPT_KEY_DERIVATION;
+      break;
+    case PROP_RATCHET_SALT:
+      SET_STRING (ratchet_salt);
+      self->options_set |= ROOM_OPT_RATCHET_SALT;
+      break;
+    case PROP_RATCHET_WINDOW_SIZE:
+      self->ratchet_window_size = g_value_get_uint (value);
+      self->options_set |= ROOM_OPT_RATCHET_WINDOW_SIZE;
+      break;
+    case PROP_FAILURE_TOLERANCE:
+      self->failure_tolerance = g_value_get_int (value);
+      self->options_set |= ROOM_OPT_FAILURE_TOLERANCE;
+      break;
+    case PROP_KEY_RING_SIZE:
+      self->key_ring_size = g_value_get_uint (value);
+      self->options_set |= ROOM_OPT_KEY_RING_SIZE;
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+#undef SET_STRING
+}
+
+static void
+gst_livekit_room_bin_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_API_KEY:
+      g_value_set_string (value, self->api_key);
+      break;
+    case PROP_ROOM:
+      g_value_set_string (value, self->room);
+      break;
+    case PROP_IDENTITY:
+      g_value_set_string (value, self->identity);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_ENCRYPTION:
+      g_value_set_enum (value, self->encryption);
+      break;
+    case PROP_AUTO_SUBSCRIBE:
+      g_value_set_boolean (value, self->auto_subscribe);
+      break;
+    case PROP_KEYRING:
+      g_value_set_object (value, self->keyring);
+      break;
+    case PROP_SHARED_KEY_FILE:
+      g_value_set_string (value, self->shared_key_file);
+      break;
+    case PROP_KEY_DERIVATION:
+      g_value_set_enum (value, self->key_derivation);
+      break;
+    case PROP_RATCHET_SALT:
+      g_value_set_string (value, self->ratchet_salt);
+      break;
+    case PROP_RATCHET_WINDOW_SIZE:
+      g_value_set_uint (value, self->ratchet_window_size);
+      break;
+    case PROP_FAILURE_TOLERANCE:
+      g_value_set_int (value, self->failure_tolerance);
+      break;
+    case PROP_KEY_RING_SIZE:
+      g_value_set_uint (value, self->key_ring_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_livekit_room_bin_finalize (GObject * object)
+{
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (object);
+
+  gst_livekit_room_clear_key (self);
+  gst_clear_object (&self->keyring);
+  g_free (self->url);
+  g_free (self->token);
+  g_free (self->api_key);
+  if (self->api_secret)
+    gst_livekit_zero_free (self->api_secret, strlen (self->api_secret));
+  g_free (self->room);
+  g_free (self->identity);
+  g_free (self->name);
+  g_free (self->shared_key_file);
+  g_free (self->ratchet_salt);
+  g_mutex_clear (&self->lock);
+  g_hash_table_unref (self->tracks);
+  g_hash_table_unref (self->participants);
+  g_hash_table_unref (self->mid_to_track);
+  g_ptr_array_unref (self->publications);
+  G_OBJECT_CLASS (gst_livekit_room_bin_parent_class)->finalize (object);
+}
+
+static void
+gst_livekit_room_bin_init (GstLiveKitRoomBin * self)
+{
+  g_mutex_init (&self->lock);
+  self->encryption = GST_LIVEKIT_ENCRYPTION_TYPE_GCM;
+  self->auto_subscribe = TRUE;
+  self->key_derivation = GST_LIVEKIT_KEY_DERIVATION_PBKDF2;
+  self->ratchet_salt = g_strdup (GST_LIVEKIT_DEFAULT_RATCHET_SALT);
+  self->ratchet_window_size = GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE;
+  self->failure_tolerance = GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE;
+  self->key_ring_size = GST_LIVEKIT_DEFAULT_KEY_RING_SIZE;
+  self->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) gst_livekit_room_track_free);
+  self->participants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) gst_livekit_participant_info_unref);
+  self->mid_to_track = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  self->publications = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_livekit_room_publication_free);
+  /* Sink pads come and go; the bin is a source of room media. */
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
+}
+
+static void
+gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY;
+  GParamFlags wo = G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING;
+
+  gobject_class->set_property = gst_livekit_room_bin_set_property;
+  gobject_class->get_property = gst_livekit_room_bin_get_property;
+  gobject_class->finalize = gst_livekit_room_bin_finalize;
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_livekit_room_bin_change_state);
+  element_class->request_new_pad =
+      GST_DEBUG_FUNCPTR (gst_livekit_room_request_new_pad);
+  element_class->release_pad = GST_DEBUG_FUNCPTR (gst_livekit_room_release_pad);
+
+  g_object_class_install_property (gobject_class, PROP_URL,
+      g_param_spec_string ("url", "URL",
+          "LiveKit server URL (ws:// or wss://)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_TOKEN,
+      g_param_spec_string ("token", "Token",
+          "Access token (JWT); write-only. Alternatively api-key, api-secret, "
+          "room and identity mint one locally", NULL, wo));
+  g_object_class_install_property (gobject_class, PROP_API_KEY,
+      g_param_spec_string ("api-key", "API key",
+          "API key to mint a token locally (development)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_API_SECRET,
+      g_param_spec_string ("api-secret", "API secret",
+          "API secret to mint a token locally; write-only", NULL, wo));
+  g_object_class_install_property (gobject_class, PROP_ROOM,
+      g_param_spec_string ("room", "Room", "Room name (for a minted token)",
+          NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_IDENTITY,
+      g_param_spec_string ("identity", "Identity",
+          "Participant identity (for a minted token; also the local key ring)",
+          NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_NAME,
+      g_param_spec_string ("participant-name", "Participant name",
+          "Display name (for a minted token)", NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_ENCRYPTION,
+      g_param_spec_enum ("encryption", "Encryption",
+          "End-to-end encryption of published tracks",
+          GST_TYPE_LIVEKIT_ROOM_ENCRYPTION, GST_LIVEKIT_ENCRYPTION_TYPE_GCM,
+          rw));
+  g_object_class_install_property (gobject_class, PROP_AUTO_SUBSCRIBE,
+      g_param_spec_boolean ("auto-subscribe", "Auto subscribe",
+          "Subscribe to every published track", TRUE, rw));
+  g_object_class_install_property (gobject_class, PROP_KEYRING,
+      g_param_spec_object ("keyring", "Keyring",
+          "The bin's keyring (one is created if unset)",
+          GST_TYPE_LIVEKIT_KEYRING, rw));
+  g_object_class_install_property (gobject_class, PROP_SHARED_KEY,
+      g_param_spec_string ("shared-key", "Shared key",
+          "Shared key material as text, at key index 0. Write-only; prefer "
+          "shared-key-file", NULL, wo));
+  g_object_class_install_property (gobject_class, PROP_SHARED_KEY_HEX,
+      g_param_spec_string ("shared-key-hex", "Shared key (hex)",
+          "Shared key material as hex of raw bytes, at key index 0. "
+          "Write-only", NULL, wo));
+  g_object_class_install_property (gobject_class, PROP_SHARED_KEY_FILE,
+      g_param_spec_string ("shared-key-file", "Shared key file",
+          "File whose bytes (less a trailing newline) are the shared key",
+          NULL, rw));
+  g_object_class_install_property (gobject_class, PROP_KEY_DERIVATION,
+      g_param_spec_enum ("key-derivation", "Key derivation",
+          "Key derivation function", GST_TYPE_LIVEKIT_KEY_DERIVATION,
+          GST_LIVEKIT_KEY_DERIVATION_PBKDF2, rw));
+  g_object_class_install_property (gobject_class, PROP_RATCHET_SALT,
+      g_param_spec_string ("ratchet-salt", "Ratchet salt",
+          "Salt of key derivation and ratcheting",
+          GST_LIVEKIT_DEFAULT_RATCHET_SALT, rw));
+  g_object_class_install_property (gobject_class, PROP_RATCHET_WINDOW_SIZE,
+      g_param_spec_uint ("ratchet-window-size", "Ratchet window size",
+          "Auto-ratchet steps tried on a failed decryption", 0,
+          GST_LIVEKIT_MAX_RATCHET_WINDOW_SIZE,
+          GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE, rw));
+  g_object_class_install_property (gobject_class, PROP_FAILURE_TOLERANCE,
+      g_param_spec_int ("failure-tolerance", "Failure tolerance",
+          "Consecutive failures before a key index is given up; -1 never",
+          -1, G_MAXINT, GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE, rw));
+  g_object_class_install_property (gobject_class, PROP_KEY_RING_SIZE,
+      g_param_spec_uint ("key-ring-size", "Key ring size", "Slots per key ring",
+          1, GST_LIVEKIT_MAX_KEY_RING_SIZE, GST_LIVEKIT_DEFAULT_KEY_RING_SIZE,
+          rw));
+
+  gst_element_class_add_static_pad_template (element_class,
+      &audio_sink_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &video_sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "LiveKit room",
+      "Source/Sink/Network/WebRTC",
+      "Joins a LiveKit room end-to-end encrypted: publishes its sink pads, "
+      "exposes every subscribed track decrypted",
+      "gst-livekit-e2ee developers");
+  gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_ROOM_ENCRYPTION, 0);
+}

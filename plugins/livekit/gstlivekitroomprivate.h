@@ -1,0 +1,138 @@
+/* Internals shared by the room bin's files:
+ *   gstlivekitroombin.c      element, properties, keys, state changes
+ *   gstlivekitroomsignal.c   signalling: join, SDP, ICE, participants
+ *   gstlivekitroompublish.c  request pads, AddTrack, publisher offers
+ *   gstlivekitroomsubscribe.c  subscribed tracks: depayload, decrypt, pads */
+#ifndef __GST_LIVEKIT_ROOM_PRIVATE_H__
+#define __GST_LIVEKIT_ROOM_PRIVATE_H__
+
+#include "gstlivekitroombin.h"
+
+#include <gst/livekit/livekit.h>
+#include <gst/livekit/signalling/signalling.h>
+#include <gst/webrtc/webrtc.h>
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (gst_livekit_room_bin_debug);
+
+enum
+{
+  ROOM_OPT_KEY_DERIVATION = 1 << 0,
+  ROOM_OPT_RATCHET_SALT = 1 << 1,
+  ROOM_OPT_RATCHET_WINDOW_SIZE = 1 << 2,
+  ROOM_OPT_FAILURE_TOLERANCE = 1 << 3,
+  ROOM_OPT_KEY_RING_SIZE = 1 << 4,
+};
+
+/* A remote track we know of (from the join or participant updates). */
+typedef struct
+{
+  gchar *participant_sid;
+  gchar *identity;
+  GstLiveKitTrackInfo *info;
+} RoomTrack;
+
+/* A local track: request pad -> livekitencrypt -> payloader -> webrtcbin. */
+typedef struct
+{
+  GstLiveKitRoomBin *room;      /* not owned */
+  GstPad *ghost;                /* the request pad */
+  GstElement *encrypt;
+  GstElement *payloader;
+  GstPad *webrtc_pad;
+  gchar *cid;                   /* webrtcbin's transceiver name */
+  gchar *sid;                   /* from TrackPublished */
+  GstLiveKitTrackType type;
+  guint width, height;
+  gboolean ready;               /* linked to webrtcbin, codec known */
+  gboolean announced;           /* AddTrack sent */
+} RoomPublication;
+
+struct _GstLiveKitRoomBin
+{
+  GstBin parent;
+
+  /* Properties: object lock. */
+  gchar *url, *token, *api_key, *api_secret, *room, *identity, *name;
+  GstLiveKitEncryptionType encryption;
+  gboolean auto_subscribe;
+  GstLiveKitKeyring *keyring;
+  guint8 *pending_key;
+  gsize pending_key_len;
+  gchar *shared_key_file;
+  guint options_set;
+  GstLiveKitKeyDerivation key_derivation;
+  gchar *ratchet_salt;
+  guint ratchet_window_size;
+  gint failure_tolerance;
+  guint key_ring_size;
+
+  /* Signalling thread and its context: every signalling callback runs
+   * there. */
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  gchar *active_token;
+  GstLiveKitSignalClient *signal;
+  GstLiveKitJoinInfo *join;
+  guint reconnects;
+  GSource *retry;
+
+  GstElement *publisher;        /* webrtcbin, the client offers */
+  GstElement *subscriber;       /* webrtcbin, the server offers */
+  gboolean negotiating;         /* publisher offer in flight */
+  gboolean renegotiate;         /* another one needed after it */
+
+  /* Room state: lock. */
+  GMutex lock;
+  GHashTable *participants;     /* sid -> GstLiveKitParticipantInfo */
+  GHashTable *tracks;           /* track sid -> RoomTrack */
+  GHashTable *mid_to_track;     /* subscriber mid -> track sid */
+  GPtrArray *publications;      /* RoomPublication */
+  guint next_pt;
+};
+
+/* gstlivekitroombin.c */
+void gst_livekit_room_post (GstLiveKitRoomBin * self, GstStructure * s);
+void gst_livekit_room_invoke (GstLiveKitRoomBin * self, GSourceFunc func);
+void gst_livekit_room_take_key (GstLiveKitRoomBin * self, const guint8 * key,
+    gsize len);
+void gst_livekit_room_clear_key (GstLiveKitRoomBin * self);
+
+/* gstlivekitroomsignal.c: run on the signalling thread. */
+void gst_livekit_room_connect (GstLiveKitRoomBin * self);
+void gst_livekit_room_disconnect (GstLiveKitRoomBin * self);
+void gst_livekit_room_create_webrtcbins (GstLiveKitRoomBin * self);
+void gst_livekit_room_remove_webrtcbins (GstLiveKitRoomBin * self);
+void gst_livekit_room_track_free (RoomTrack * track);
+/* Copies of what is known about @track_sid; FALSE if nothing. */
+gboolean gst_livekit_room_lookup_track (GstLiveKitRoomBin * self,
+    const gchar * track_sid, gchar ** identity,
+    GstLiveKitEncryptionType * encryption, GstLiveKitTrackType * type);
+
+/* gstlivekitroompublish.c */
+GstPad *gst_livekit_room_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps);
+void gst_livekit_room_release_pad (GstElement * element, GstPad * pad);
+void gst_livekit_room_publication_free (RoomPublication * pub);
+/* Signalling thread: announce ready tracks, then offer. */
+void gst_livekit_room_negotiate_publisher (GstLiveKitRoomBin * self);
+void gst_livekit_room_on_track_published (GstLiveKitRoomBin * self,
+    const gchar * cid, const gchar * sid);
+
+/* gstlivekitroomsubscribe.c */
+void gst_livekit_room_on_subscriber_pad (GstElement * webrtc, GstPad * pad,
+    GstLiveKitRoomBin * self);
+void gst_livekit_room_on_subscriber_pad_removed (GstElement * webrtc,
+    GstPad * pad, GstLiveKitRoomBin * self);
+
+/* Key bytes outside the keyring: guarded and zeroed. */
+gpointer gst_livekit_secure_alloc (gsize len);
+gpointer gst_livekit_secure_dup (gconstpointer data, gsize len);
+void gst_livekit_secure_free (gpointer data, gsize len);
+/* Zeroes and g_free()s a GLib allocation that held a secret. */
+void gst_livekit_zero_free (gpointer data, gsize len);
+
+G_END_DECLS
+#endif
