@@ -273,7 +273,7 @@ gst_livekit_room_bin_change_state (GstElement * element,
     case GST_STATE_CHANGE_NULL_TO_READY:
       if (!validate_settings (self) || !setup_keyring (self))
         return GST_STATE_CHANGE_FAILURE;
-      gst_livekit_room_create_webrtcbins (self);
+      gst_livekit_room_configure_webrtcbins (self);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       if (!start_room (self))
@@ -298,9 +298,6 @@ gst_livekit_room_bin_change_state (GstElement * element,
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       stop_room (self);
-      break;
-    case GST_STATE_CHANGE_READY_TO_NULL:
-      gst_livekit_room_remove_webrtcbins (self);
       break;
     default:
       break;
@@ -531,6 +528,9 @@ gst_livekit_room_bin_init (GstLiveKitRoomBin * self)
       gst_livekit_room_publication_free);
   /* Sink pads come and go; the bin is a source of room media. */
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
+  /* Created now so request pads can be linked before the bin starts (as
+   * gst-launch does). */
+  gst_livekit_room_create_webrtcbins (self);
 }
 
 static void

@@ -81,6 +81,7 @@ struct _GstLiveKitRoomBin
 
   GstElement *publisher;        /* webrtcbin, the client offers */
   GstElement *subscriber;       /* webrtcbin, the server offers */
+  gboolean ice_configured;
   gboolean negotiating;         /* publisher offer in flight */
   gboolean renegotiate;         /* another one needed after it */
 
@@ -104,7 +105,8 @@ void gst_livekit_room_clear_key (GstLiveKitRoomBin * self);
 void gst_livekit_room_connect (GstLiveKitRoomBin * self);
 void gst_livekit_room_disconnect (GstLiveKitRoomBin * self);
 void gst_livekit_room_create_webrtcbins (GstLiveKitRoomBin * self);
-void gst_livekit_room_remove_webrtcbins (GstLiveKitRoomBin * self);
+/* Settings that need the properties (ICE pinning), at NULL->READY. */
+void gst_livekit_room_configure_webrtcbins (GstLiveKitRoomBin * self);
 void gst_livekit_room_track_free (RoomTrack * track);
 /* Copies of what is known about @track_sid; FALSE if nothing. */
 gboolean gst_livekit_room_lookup_track (GstLiveKitRoomBin * self,

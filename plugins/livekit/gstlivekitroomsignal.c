@@ -212,7 +212,6 @@ make_webrtcbin (GstLiveKitRoomBin * self, const gchar * name)
       NULL);
   g_signal_connect (webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
       self);
-  pin_loopback_if_local (self, webrtc);
   gst_bin_add (GST_BIN (self), webrtc);
   return webrtc;
 }
@@ -236,17 +235,13 @@ gst_livekit_room_create_webrtcbins (GstLiveKitRoomBin * self)
 }
 
 void
-gst_livekit_room_remove_webrtcbins (GstLiveKitRoomBin * self)
+gst_livekit_room_configure_webrtcbins (GstLiveKitRoomBin * self)
 {
-  GstElement *webrtcs[] = { self->publisher, self->subscriber };
-
-  for (guint i = 0; i < G_N_ELEMENTS (webrtcs); i++) {
-    if (!webrtcs[i])
-      continue;
-    gst_element_set_state (webrtcs[i], GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), webrtcs[i]);
-  }
-  self->publisher = self->subscriber = NULL;
+  if (!self->publisher || self->ice_configured)
+    return;
+  pin_loopback_if_local (self, self->publisher);
+  pin_loopback_if_local (self, self->subscriber);
+  self->ice_configured = TRUE;
 }
 
 /* Applies the join's ICE servers to both webrtcbins. */
