@@ -58,6 +58,7 @@ struct _GstLiveKitCryptor
 };
 
 #define MAX_IVS ((guint64) 1 << 32)
+#define MAX_ENCRYPT_ATTEMPTS 4
 
 const gchar *
 gst_livekit_drop_reason_to_string (GstLiveKitDropReason reason)
@@ -247,14 +248,23 @@ gst_livekit_cryptor_encrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
     drop (c, r, GST_LIVEKIT_DROP_REASON_IV_EXHAUSTED,
         GST_LIVEKIT_ENCRYPTION_STATE_ENCRYPTION_FAILED);
   } else {
-    gst_livekit_frame_make_iv (c->ssrc, rtp_timestamp, c->counter, iv);
-    c->counter++;
-    c->ivs_used++;
-    if (gst_livekit_frame_encrypt (k->aead, codec, in, len, key_frame, iv,
-            (uint8_t) key_index, out, out_cap, out_len) != GST_LIVEKIT_FRAME_OK)
+    GstLiveKitFrameError err = GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE;
+    /* A layout-unstable frame depends on its IV only by bad luck: a fresh
+     * IV almost always cures it; frames that never can be are dropped. */
+    for (guint attempt = 0; attempt < MAX_ENCRYPT_ATTEMPTS
+        && err == GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE
+        && c->ivs_used < MAX_IVS; attempt++) {
+      gst_livekit_frame_make_iv (c->ssrc, rtp_timestamp, c->counter, iv);
+      c->counter++;
+      c->ivs_used++;
+      err = gst_livekit_frame_encrypt (k->aead, codec, in, len, key_frame, iv,
+          (uint8_t) key_index, out, out_cap, out_len);
+    }
+    if (err != GST_LIVEKIT_FRAME_OK) {
+      *out_len = 0;
       drop (c, r, GST_LIVEKIT_DROP_REASON_ENCRYPT_FAILED,
           GST_LIVEKIT_ENCRYPTION_STATE_ENCRYPTION_FAILED);
-    else {
+    } else {
       r->outcome = GST_LIVEKIT_FRAME_OUTCOME_ENCRYPTED;
       set_state (c, r, GST_LIVEKIT_ENCRYPTION_STATE_OK);
     }

@@ -44,6 +44,18 @@ gst_livekit_frame_encrypt (GstLiveKitAead * aead, GstLiveKitCodec codec,
 
   if (layout.nal_escaped)
     body_len = gst_livekit_rbsp_escape (body, body_len, out + header_len);
+
+  /* Receivers compute the layout from the encrypted bytes: make sure they
+   * will find the one we used (found by fuzzing, tests/fuzz). */
+  if (codec == GST_LIVEKIT_CODEC_VP8 || codec == GST_LIVEKIT_CODEC_H264
+      || codec == GST_LIVEKIT_CODEC_H265) {
+    GstLiveKitFrameLayout check;
+    gst_livekit_frame_layout (codec, out, header_len + body_len, key_frame,
+        &check);
+    if (check.clear_len != header_len
+        || check.nal_escaped != layout.nal_escaped)
+      return GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE;
+  }
   *out_len = header_len + body_len;
   return GST_LIVEKIT_FRAME_OK;
 }

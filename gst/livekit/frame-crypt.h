@@ -12,7 +12,13 @@ extern "C" {
 
 /* Encrypts @in into @out (capacity @out_cap, at least
  * gst_livekit_frame_encrypted_size_max (len)). @in must not be empty: empty
- * frames pass through unencrypted (spec §8). */
+ * frames pass through unencrypted (spec §8).
+ *
+ * Returns GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE when a receiver would read
+ * a different clear prefix from the encrypted frame than the one used (a
+ * frame shorter than its prefix; an H.264/H.265 frame without a slice whose
+ * unescaped ciphertext or IV happens to form a start code): such a frame
+ * could never decrypt. Another IV may help; a short frame never will. */
 GstLiveKitFrameError gst_livekit_frame_encrypt (GstLiveKitAead * aead,
     GstLiveKitCodec codec, const uint8_t * in, size_t len, bool key_frame,
     const uint8_t iv[GST_LIVEKIT_IV_SIZE], uint8_t key_index,

@@ -31,6 +31,8 @@ gst_livekit_frame_error_to_string (GstLiveKitFrameError error)
       return "no-space";
     case GST_LIVEKIT_FRAME_ERROR_CIPHER:
       return "cipher-error";
+    case GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE:
+      return "layout-unstable";
   }
   return "unknown";
 }

@@ -56,6 +56,7 @@ typedef enum /*< underscore_name=gst_livekit_frame_error >*/
   GST_LIVEKIT_FRAME_ERROR_TAG_MISMATCH,
   GST_LIVEKIT_FRAME_ERROR_NO_SPACE,
   GST_LIVEKIT_FRAME_ERROR_CIPHER,
+  GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE,
 } GstLiveKitFrameError;
 
 const char *gst_livekit_frame_error_to_string (GstLiveKitFrameError error);

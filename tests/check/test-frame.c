@@ -362,6 +362,40 @@ GST_START_TEST (test_hex_decode)
 
 GST_END_TEST;
 
+/* Frames a receiver could not parse back are refused, not sent (found by
+ * fuzzing: the receiver derives the clear prefix from the encrypted bytes). */
+GST_START_TEST (test_unstable_layout_refused)
+{
+  GstLiveKitAead *aead = aead_for_passphrase ("key1", TRUE);
+  guint8 out[256], iv[12];
+  gsize out_len = 0, len;
+  guint8 *sps_only;
+  const guint8 short_key[] = { 0x00, 0x42 };
+
+  gst_livekit_frame_make_iv (0x11223344, 0x1000, 7, iv);
+  /* A VP8 key frame shorter than its 10-byte prefix. */
+  fail_unless_equals_int (gst_livekit_frame_encrypt (aead,
+          GST_LIVEKIT_CODEC_VP8, short_key, sizeof short_key, TRUE, iv, 0, out,
+          sizeof out, &out_len), GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE);
+  /* SPS+PPS only (VP8-rule fallback, unescaped) with SSRC 1: the IV holds
+   * 00 00 00 01 and a small timestamp reads as an H.265 slice header. */
+  sps_only = unhex ("000000016742c01f0fd91f888884000003000400000300c83c60c920"
+      "000000016887cb83cb20", &len);
+  gst_livekit_frame_make_iv (1, 0x1000, 5, iv);
+  fail_unless_equals_int (gst_livekit_frame_encrypt (aead,
+          GST_LIVEKIT_CODEC_H264, sps_only, len, TRUE, iv, 0, out, sizeof out,
+          &out_len), GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE);
+  /* With an ordinary SSRC the same frame is fine. */
+  gst_livekit_frame_make_iv (0x8badf00d, 0x12345678, 5, iv);
+  fail_unless_equals_int (gst_livekit_frame_encrypt (aead,
+          GST_LIVEKIT_CODEC_H264, sps_only, len, TRUE, iv, 0, out, sizeof out,
+          &out_len), GST_LIVEKIT_FRAME_OK);
+  g_free (sps_only);
+  gst_livekit_aead_free (aead);
+}
+
+GST_END_TEST;
+
 static Suite *
 frame_suite (void)
 {
@@ -380,6 +414,7 @@ frame_suite (void)
   tcase_add_test (tc, test_iv_layout);
   tcase_add_test (tc, test_sif_payloads);
   tcase_add_test (tc, test_hex_decode);
+  tcase_add_test (tc, test_unstable_layout_refused);
   return s;
 }
 
