@@ -8,6 +8,11 @@
 
 #include "gstlivekitencrypt.h"
 #include "gstlivekitdecrypt.h"
+#include "gstlivekitrtpvp8pay.h"
+#include "gstlivekitrtpvp9pay.h"
+#include "gstlivekitrtph264pay.h"
+#include "gstlivekitrtph265pay.h"
+#include "gstlivekitroombin.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -19,7 +24,12 @@ plugin_init (GstPlugin * plugin)
   gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_KEY_DERIVATION, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_ENCRYPTION_STATE, 0);
   return GST_ELEMENT_REGISTER (livekitencrypt, plugin)
-      && GST_ELEMENT_REGISTER (livekitdecrypt, plugin);
+      && GST_ELEMENT_REGISTER (livekitdecrypt, plugin)
+      && GST_ELEMENT_REGISTER (livekitrtpvp8pay, plugin)
+      && GST_ELEMENT_REGISTER (livekitrtpvp9pay, plugin)
+      && GST_ELEMENT_REGISTER (livekitrtph264pay, plugin)
+      && GST_ELEMENT_REGISTER (livekitrtph265pay, plugin)
+      && GST_ELEMENT_REGISTER (livekitroombin, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, livekit,
