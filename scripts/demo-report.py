@@ -3,6 +3,7 @@
 import glob
 import math
 import os
+import re
 import struct
 import sys
 import wave
@@ -24,7 +25,69 @@ def tone(path):
     return secs, crossings / 2 / secs, rms
 
 
-def main(out):
+def states(log_path):
+    """The livekit-e2ee-state messages of a gst-launch -m log, in order."""
+    found = []
+    if not os.path.exists(log_path):
+        return found
+    for line in open(log_path, errors="replace"):
+        m = re.search(r"livekit-e2ee-state, participant-identity=\(string\)([^,]*), "
+                      r".*state=\(GstLiveKitEncryptionState\)([a-z-]+), direction=\(string\)(\w+)",
+                      line)
+        if m:
+            found.append("%s %s: %s" % (m.group(3), m.group(1), m.group(2)))
+    return found
+
+
+def messages(log_path, name):
+    if not os.path.exists(log_path):
+        return []
+    return [line.split("(element): ", 1)[1].strip() for line in open(log_path, errors="replace")
+            if "(element): " + name in line]
+
+
+def room_report(out):
+    print("\n== sender")
+    for m in messages(os.path.join(out, "sender.log"), "livekit-local-track-published"):
+        print("  published " + m)
+    for s in states(os.path.join(out, "sender.log")):
+        print("  " + s)
+
+    print("\n== receiver (right key)")
+    for m in messages(os.path.join(out, "receiver.log"), "livekit-track-subscribed"):
+        print("  subscribed " + m)
+    for s in states(os.path.join(out, "receiver.log")):
+        print("  " + s)
+    got = tone(os.path.join(out, "received.wav"))
+    frames = len(glob.glob(os.path.join(out, "video", "*.png")))
+    if got:
+        print("  audio: %.1f s, dominant frequency ~%.0f Hz, RMS %.3f -> %s"
+              % (*got, os.path.join(out, "received.wav")))
+    print("  video: %d decoded frames -> %s" % (frames, os.path.join(out, "video")))
+
+    print("\n== intruder (wrong key; what anyone without the key, the server included, gets)")
+    intruder_states = states(os.path.join(out, "intruder.log"))
+    for s in intruder_states:
+        print("  " + s)
+    bad = tone(os.path.join(out, "intruder.wav"))
+    bad_frames = len(glob.glob(os.path.join(out, "intruder", "*.png")))
+    print("  audio decoded: %s; video frames decoded: %d"
+          % ("%.1f s" % bad[0] if bad else "none", bad_frames))
+
+    ok = (got is not None and abs(got[1] - 440) < 25 and frames > 0 and not bad
+          and bad_frames == 0 and any("decryption-failed" in s for s in intruder_states))
+    print("\nresult: %s" % ("encrypted end to end: the receiver plays, the intruder gets nothing"
+                            if ok else "UNEXPECTED"))
+    return 0 if ok else 1
+
+
+def main(mode, out):
+    if mode == "room":
+        return room_report(out)
+    return udp_report(out)
+
+
+def udp_report(out):
     frames = sorted(glob.glob(os.path.join(out, "wire", "frame-*.bin")))
     data = [open(f, "rb").read() for f in frames]
     trailers = sum(1 for d in data if len(d) >= 30 and d[-2] == 0x0C)
@@ -55,4 +118,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2]))

@@ -1,48 +1,63 @@
 #!/usr/bin/env bash
-# The main job: a real end-to-end encrypted stream on this machine.
-# A sender encodes a 440 Hz tone with Opus, encrypts every frame in LiveKit's
-# E2EE format (livekitencrypt) and sends it as RTP over UDP on 127.0.0.1; a
-# receiver decrypts (livekitdecrypt) and writes a WAV file. The receiver also
-# keeps what came over the wire, and the report shows that it is ciphertext.
+# The main job: an end-to-end encrypted LiveKit call between two GStreamer
+# pipelines, through a real LiveKit server on this machine.
+#   sender:   440 Hz Opus + VP8 test video -> livekitroombin (encrypts, publishes)
+#   receiver: livekitroombin (subscribes, decrypts) -> WAV file + PNG frames
+#   intruder: livekitroombin with a wrong key: gets nothing but ciphertext,
+#             which it refuses to decode
+# The server runs on 127.0.0.1 only; keys are never on a command line.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/bootstrap.sh" >/dev/null
+"$top/scripts/livekit-server.sh" install >/dev/null
 
 out=${DEMO_OUT:-"$top/build/demo"}
-rm -rf "$out" && mkdir -p "$out/wire"
+rm -rf "$out" && mkdir -p "$out/video" "$out/intruder"
 export GST_PLUGIN_PATH="$top/build/plugins/livekit"
 
-# The key lives in a file: a key on the command line would end up in shell
-# history, process listings and GStreamer's parser debug log.
-key="$out/shared.key"
-(umask 077 && head -c 24 /dev/urandom | base64 > "$key")
+(umask 077 && head -c 24 /dev/urandom | base64 > "$out/room.key" &&
+  head -c 24 /dev/urandom | base64 > "$out/wrong.key")
 
-port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-caps="application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=96"
+set -a
+eval "$("$top/scripts/livekit-server.sh" start)"
+set +a
+cleanup() {
+  for pid in ${pids:-}; do kill "$pid" 2>/dev/null || true; done
+  "$top/scripts/livekit-server.sh" stop "$LIVEKIT_PID" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+room=(url="$LIVEKIT_URL" api-key="$LIVEKIT_API_KEY" api-secret="$LIVEKIT_API_SECRET" room=demo)
+echo "LiveKit server $LIVEKIT_URL (pid $LIVEKIT_PID), room 'demo'"
 
-echo "receiver: udp://127.0.0.1:$port -> rtpopusdepay -> livekitdecrypt -> opusdec -> $out/received.wav"
-gst-launch-1.0 -e -q udpsrc address=127.0.0.1 port="$port" caps="$caps" \
-  ! rtpopusdepay ! tee name=wire \
-  wire. ! queue ! livekitdecrypt shared-key-file="$key" ! opusdec ! audioconvert \
-    ! wavenc ! filesink location="$out/received.wav" \
-  wire. ! queue ! multifilesink location="$out/wire/frame-%05d.bin" &
+gst-launch-1.0 -e -m livekitroombin name=r "${room[@]}" identity=receiver \
+    shared-key-file="$out/room.key" \
+  r. ! queue ! opusdec ! audioconvert ! wavenc ! filesink location="$out/received.wav" \
+  r. ! queue ! vp8dec ! videoconvert ! pngenc ! \
+    multifilesink location="$out/video/frame-%04d.png" \
+  >"$out/receiver.log" 2>&1 &
 receiver=$!
-trap 'kill "$receiver" 2>/dev/null || true' EXIT
+gst-launch-1.0 -e -m livekitroombin name=r "${room[@]}" identity=intruder \
+    shared-key-file="$out/wrong.key" \
+  r. ! queue ! opusdec ! audioconvert ! wavenc ! filesink location="$out/intruder.wav" \
+  r. ! queue ! vp8dec ! videoconvert ! pngenc ! \
+    multifilesink location="$out/intruder/frame-%04d.png" \
+  >"$out/intruder.log" 2>&1 &
+intruder=$!
+pids="$receiver $intruder"
 sleep 1
 
-echo "sender:   audiotestsrc 440 Hz -> opusenc -> livekitencrypt -> rtpopuspay -> udp://127.0.0.1:$port"
-gst-launch-1.0 -q audiotestsrc freq=440 num-buffers=150 is-live=true \
-  ! opusenc ! livekitencrypt shared-key-file="$key" ! rtpopuspay \
-  ! udpsink host=127.0.0.1 port="$port"
-sleep 0.5
-kill -INT "$receiver"
-wait "$receiver" || true
-trap - EXIT
+echo "sender publishes 8 s of 440 Hz Opus and VP8 video, end-to-end encrypted"
+timeout 10 gst-launch-1.0 -e -m livekitroombin name=r "${room[@]}" identity=sender \
+    shared-key-file="$out/room.key" \
+  audiotestsrc is-live=true freq=440 num-buffers=800 samplesperbuffer=480 \
+    ! opusenc ! r.audio_0 \
+  videotestsrc is-live=true pattern=ball num-buffers=120 \
+    ! video/x-raw,width=320,height=240,framerate=15/1 \
+    ! vp8enc deadline=1 keyframe-max-dist=30 ! r.video_0 \
+  >"$out/sender.log" 2>&1 || true
+sleep 1
+kill -INT "$receiver" "$intruder" 2>/dev/null || true
+wait "$receiver" "$intruder" 2>/dev/null || true
+pids=""
 
-# For comparison: decode what crossed the wire without decrypting it.
-gst-launch-1.0 -q multifilesrc location="$out/wire/frame-%05d.bin" \
-  caps="audio/x-opus,channel-mapping-family=0,channels=1,rate=48000" \
-  ! opusdec ! audioconvert ! wavenc ! filesink location="$out/wire-decoded.wav" \
-  >/dev/null 2>&1 || true
-
-python3 "$top/scripts/demo-report.py" "$out"
+python3 "$top/scripts/demo-report.py" room "$out"

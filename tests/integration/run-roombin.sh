@@ -1,0 +1,370 @@
+#!/usr/bin/env bash
+# livekitroombin against LiveKit's Python SDK, through a local livekit-server.
+#
+#   tests/integration/run-roombin.sh [--py-standin] [--out DIR] [--full] SCENARIO... | all
+#   tests/integration/run-roombin.sh --dry-run [DIR]
+#
+# Scenarios (each in a fresh network namespace with its own server):
+#   py-to-gst               Python publishes E2EE 440 Hz + VP8 video; the bin
+#                           subscribes: ~440 Hz, decoded frames, state ok
+#   gst-to-py               the bin publishes 660 Hz Opus + VP8; a Python E2EE
+#                           subscriber: state OK, ~660 Hz, video frames, GCM
+#   gst-to-py-h264          the same with H.264 video
+#   wrong-key               room a: the bin publishes; Python with a wrong key and
+#                           failure_tolerance 0: failure state, no tone, no video.
+#                           room b: Python publishes; the bin with a wrong key
+#                           outputs nothing (state decryption-failed), then
+#                           --set-key-after installs the right key: media recovers
+#   per-participant         alice (440 Hz) and bob (550 Hz) publish with their own
+#                           keys; the bin gets both via keyring set_key, decodes both
+#   server-sees-ciphertext  the bin publishes 660 Hz; a Python subscriber WITHOUT
+#                           E2EE must not hear it (ciphertext to its decoder);
+#                           a Python E2EE subscriber in the same room (control)
+#                           must hear it
+#
+# Peers: tests/integration/peer.py (SDK venv, scripts/python-env.sh) and
+# tests/integration/roombin_peer.py (/usr/bin/python3, GStreamer, the plugin in
+# $ROOMBIN_BUILD, default <repo>/build). Every peer is bounded by --duration;
+# "serving" peers (publishers only) are stopped by PID (SIGTERM, then KILL)
+# once the measuring peers are done. Each peer writes a JSON report; all are
+# printed (without their config/messages unless --full) followed by
+# "N passed, M failed" (one per peer report; a missing report is a failure).
+#
+# --py-standin   run peer.py in place of roombin_peer.py (same flags, translated):
+#                validates the scenarios and peer.py without the bin.
+# --dry-run      (first argument) no server, no namespace, no root: roombin_peer.py --dry-run
+#                (loopback stand-in through livekitencrypt/livekitdecrypt) in
+#                four configurations; checks the GStreamer peer itself.
+# --out DIR      where reports/logs go (default: a new /tmp/roombin.XXXXXX)
+#
+# Needs root (ip netns). Exit status 0 when everything passed.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/integration
+server_sh=$top/scripts/livekit-server.sh
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext"
+
+KEY="gst-livekit-e2ee roombin shared key"
+WRONG="this is not the key you are looking for"
+KEY_ALICE="alice's own key 0123456789"
+KEY_BOB="bob's quite different key"
+
+# ------------------------------------------------------------------ inside the namespace
+if [ "${1:-}" = "--inside" ]; then
+  py=$2 standin=$3 dir=$4 scenario=$5
+  build=${ROOMBIN_BUILD:-$top/build}
+  mkdir -p "$dir"
+  env_lines=$("$server_sh" start 2>"$dir/server-start.log")
+  set -a
+  eval "$env_lines"
+  set +a
+  server_pid=$LIVEKIT_PID
+  trap '"$server_sh" stop "$server_pid" 2>>"$dir/server-start.log"; cp "$LIVEKIT_STATE_DIR/server.log" "$dir/" 2>/dev/null; rm -rf "$LIVEKIT_STATE_DIR"' EXIT
+  common=(--url "$LIVEKIT_URL" --api-key "$LIVEKIT_API_KEY" --api-secret "$LIVEKIT_API_SECRET")
+
+  measuring=()
+  serving=()
+  names=()
+  declare -A pid_of=()
+  max_measure=40 # --duration of measuring peers
+  max_serve=120  # --duration of serving peers (they are stopped earlier)
+
+  # start ROLE NAME CMD...: run in the background, stdout+stderr to NAME.log
+  start() {
+    local role=$1 name=$2
+    shift 2
+    echo "+ [$name] $*" >"$dir/$name.cmd"
+    "$@" >"$dir/$name.log" 2>&1 &
+    pid_of[$name]=$!
+    names+=("$name")
+    if [ "$role" = measure ]; then measuring+=("$name"); else serving+=("$name"); fi
+  }
+
+  # py ROLE NAME ARGS...: a Python SDK peer
+  py() {
+    local role=$1 name=$2
+    shift 2
+    local d=$max_measure
+    [ "$role" = serve ] && d=$max_serve
+    start "$role" "$name" "$py" "$here/peer.py" "${common[@]}" --duration "$d" \
+      --report "$dir/$name.json" "$@"
+  }
+
+  # gst ROLE NAME ARGS...: the GStreamer room bin peer (roombin_peer.py flags);
+  # with --py-standin a peer.py with the flags translated.
+  gst() {
+    local role=$1 name=$2
+    shift 2
+    local d=$max_measure
+    [ "$role" = serve ] && d=$max_serve
+    if [ "$standin" = 1 ]; then
+      local args=() a
+      while [ $# -gt 0 ]; do
+        a=$1
+        shift
+        case $a in
+        --publish-video)
+          args+=(--publish-video --video-codec "$1")
+          shift
+          ;;
+        --standin-extra) # flags only the stand-in needs
+          read -r -a extra <<<"$1"
+          args+=("${extra[@]}")
+          shift
+          ;;
+        *) args+=("$a") ;;
+        esac
+      done
+      [ "$role" = measure ] && args+=(--subscribe)
+      start "$role" "$name" "$py" "$here/peer.py" "${common[@]}" --duration "$d" \
+        --report "$dir/$name.json" "${args[@]}"
+    else
+      local args=() a
+      while [ $# -gt 0 ]; do
+        a=$1
+        shift
+        if [ "$a" = --standin-extra ]; then shift; else args+=("$a"); fi
+      done
+      start "$role" "$name" env GST_PLUGIN_PATH="$build/plugins/livekit" \
+        GI_TYPELIB_PATH="$build/gst/livekit" LD_LIBRARY_PATH="$build/gst/livekit" \
+        ROOMBIN_PEER_REEXEC=1 /usr/bin/python3 "$here/roombin_peer.py" --build "$build" \
+        "${common[@]}" --duration "$d" --report "$dir/$name.json" "${args[@]}"
+    fi
+  }
+
+  alive() { kill -0 "$1" 2>/dev/null; }
+
+  # stop_peer NAME: SIGTERM, <= 15 s, SIGKILL; by PID only
+  stop_peer() {
+    local pid=${pid_of[$1]}
+    alive "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do
+      alive "$pid" || return 0
+      sleep 0.1
+    done
+    echo "run-roombin: $1 (pid $pid) ignored SIGTERM for 15 s, killing" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  }
+
+  t0=$(date +%s%N)
+  case $scenario in
+  py-to-gst)
+    R=(--room py-to-gst)
+    py serve py-pub "${R[@]}" --identity py-pub --key "$KEY" --publish-audio 440 \
+      --publish-video --video-codec vp8
+    gst measure gst-sub "${R[@]}" --identity gst --key "$KEY" --expect-from py-pub \
+      --expect-audio-hz 440 --expect-video --expect-state ok --expect-encryption gcm \
+      --stop-when-done
+    ;;
+  gst-to-py | gst-to-py-h264)
+    codec=vp8
+    [ "$scenario" = gst-to-py-h264 ] && codec=h264
+    R=(--room "$scenario")
+    gst serve gst-pub "${R[@]}" --identity gst --key "$KEY" --publish-audio 660 \
+      --publish-video "$codec"
+    py measure py-sub "${R[@]}" --identity py-sub --key "$KEY" --subscribe --expect-from gst \
+      --expect-audio-hz 660 --expect-video --expect-state ok --expect-encryption gcm \
+      --stop-when-done
+    ;;
+  wrong-key)
+    # room a: the bin publishes, Python has the wrong key
+    A=(--room wrong-key-a)
+    gst serve gst-pub "${A[@]}" --identity gst --key "$KEY" --publish-audio 660 \
+      --publish-video vp8
+    # (libwebrtc decodes a few frames of ciphertext into noise before it drops
+    # them: "no tone" is the audio criterion here, loud chunks are reported.)
+    py measure py-wrong "${A[@]}" --identity py-wrong --key "$WRONG" --failure-tolerance 0 \
+      --subscribe --expect-from gst --expect-state failed --expect-no-audio-hz 660 \
+      --expect-no-video --expect-encryption gcm --observe 5 --stop-when-done
+    # room b: Python publishes, the bin has the wrong key, then gets the right one.
+    # The bin must output no audio at all before the key change. The stand-in
+    # gets failure_tolerance 0 (libwebrtc reports DECRYPTION_FAILED only with a
+    # tolerance >= 0; the bin whatever the tolerance) and 200 ms of noise.
+    B=(--room wrong-key-b)
+    py serve py-pub "${B[@]}" --identity py-pub --key "$KEY" --publish-audio 440 \
+      --publish-video --video-codec vp8
+    gst measure gst-wrong "${B[@]}" --identity gst-wrong --key "$WRONG" \
+      --standin-extra "--failure-tolerance 0 --max-loud-chunks 20" \
+      --set-key-after 8 "*=$KEY" --expect-from py-pub --expect-no-audio --expect-no-video \
+      --expect-state failed-then-ok --expect-audio-hz 440 --expect-video --stop-when-done
+    ;;
+  per-participant)
+    R=(--room per-participant)
+    py serve alice "${R[@]}" --identity alice --key-for "alice=$KEY_ALICE" \
+      --publish-audio 440 --publish-video --video-codec vp8
+    py serve bob "${R[@]}" --identity bob --key-for "bob=$KEY_BOB" \
+      --publish-audio 550 --publish-video --video-codec vp8
+    gst measure gst-sub "${R[@]}" --identity gst --key-for "alice=$KEY_ALICE" \
+      --key-for "bob=$KEY_BOB" --expect-from alice --expect-from bob \
+      --expect-audio-hz alice=440 --expect-audio-hz bob=550 --expect-video \
+      --expect-state ok --expect-encryption gcm --stop-when-done
+    ;;
+  server-sees-ciphertext)
+    R=(--room server-sees-ciphertext)
+    gst serve gst-pub "${R[@]}" --identity gst --key "$KEY" --publish-audio 660 \
+      --publish-video vp8
+    py measure py-plain "${R[@]}" --identity py-plain --subscribe --expect-from gst \
+      --expect-no-audio-hz 660 --expect-encryption gcm --observe 6 --stop-when-done
+    py measure py-e2ee "${R[@]}" --identity py-e2ee --key "$KEY" --subscribe \
+      --expect-from gst --expect-audio-hz 660 --expect-state ok --stop-when-done
+    ;;
+  *)
+    echo "run-roombin: unknown scenario $scenario" >&2
+    exit 2
+    ;;
+  esac
+
+  # Wait for the measuring peers (bounded: their --duration + 30 s).
+  for _ in $(seq 1 $(((max_measure + 30) * 5))); do
+    any=0
+    for n in "${measuring[@]}"; do alive "${pid_of[$n]}" && any=1; done
+    [ $any = 0 ] && break
+    sleep 0.2
+  done
+  for n in "${measuring[@]}" "${serving[@]}"; do stop_peer "$n"; done
+  : >"$dir/peers.txt"
+  for n in "${names[@]}"; do
+    rc=0
+    wait "${pid_of[$n]}" || rc=$?
+    echo "$n $rc" >>"$dir/peers.txt"
+  done
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  printf 'scenario %s took %d.%01d s\n' "$scenario" $((ms / 1000)) $((ms % 1000 / 100)) \
+    >"$dir/took.txt"
+  exit 0
+fi
+
+# ------------------------------------------------------------------ --dry-run
+if [ "${1:-}" = --dry-run ]; then
+  out=${2:-$(mktemp -d "${TMPDIR:-/tmp}/roombin-dry.XXXXXX")}
+  mkdir -p "$out"
+  build=${ROOMBIN_BUILD:-$top/build}
+  dry() {
+    local name=$1 rc=0
+    shift
+    env GST_PLUGIN_PATH="$build/plugins/livekit" GI_TYPELIB_PATH="$build/gst/livekit" \
+      LD_LIBRARY_PATH="$build/gst/livekit" ROOMBIN_PEER_REEXEC=1 \
+      /usr/bin/python3 "$here/roombin_peer.py" --build "$build" --dry-run --duration 25 \
+      --stop-when-done --report "$out/$name.json" "$@" >"$out/$name.log" 2>&1 || rc=$?
+    echo "$name $rc"
+  }
+  {
+    dry shared-vp8 --key "$KEY" --publish-audio 440 --publish-video vp8 \
+      --expect-audio-hz 440 --expect-video --expect-state ok --expect-encryption gcm
+    dry wrong-then-right --key "$WRONG" --dry-run-remote-key "$KEY" --publish-audio 440 \
+      --publish-video vp8 --set-key-after 4 "*=$KEY" --expect-no-audio --expect-no-video \
+      --expect-state failed-then-ok --expect-audio-hz 440 --expect-video
+    dry per-participant-h264 --key-for "alice=$KEY_ALICE" --dry-run-remote-identity alice \
+      --dry-run-remote-key "$KEY_ALICE" --publish-audio 550 --publish-video h264 \
+      --expect-from alice --expect-audio-hz alice=550 --expect-video --expect-state ok
+    dry wrong-stays-failed --key-for "alice=$KEY_BOB" --dry-run-remote-identity alice \
+      --dry-run-remote-key "$KEY_ALICE" --publish-audio 550 --publish-video vp9 \
+      --expect-no-audio --expect-no-video --expect-state failed
+  } | tee "$out/peers.txt"
+  passed=$(awk '$2 == 0' "$out/peers.txt" | wc -l)
+  failed=$(awk '$2 != 0' "$out/peers.txt" | wc -l)
+  echo "reports in $out"
+  echo "$passed passed, $failed failed"
+  [ "$failed" = 0 ]
+  exit
+fi
+
+# ------------------------------------------------------------------ outside
+standin=0
+full=0
+out=
+scen=()
+while [ $# -gt 0 ]; do
+  case $1 in
+  --py-standin) standin=1 ;;
+  --full) full=1 ;;
+  --out)
+    out=$2
+    shift
+    ;;
+  all) read -r -a more <<<"$ALL" && scen+=("${more[@]}") ;;
+  -h | --help)
+    awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"
+    exit 0
+    ;;
+  -*)
+    echo "run-roombin: unknown option $1" >&2
+    exit 2
+    ;;
+  *) scen+=("$1") ;;
+  esac
+  shift
+done
+[ ${#scen[@]} -gt 0 ] || {
+  awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0" >&2
+  exit 2
+}
+for s in "${scen[@]}"; do
+  case " $ALL " in *" $s "*) ;; *)
+    echo "run-roombin: unknown scenario $s (known: $ALL)" >&2
+    exit 2
+    ;;
+  esac
+done
+[ "$(id -u)" = 0 ] || {
+  echo "run-roombin.sh: needs root (network namespace)" >&2
+  exit 1
+}
+"$server_sh" install >/dev/null
+py=$("$top/scripts/python-env.sh")
+[ -n "$out" ] || out=$(mktemp -d "${TMPDIR:-/tmp}/roombin.XXXXXX")
+mkdir -p "$out"
+echo "run-roombin: reports and logs in $out$([ $standin = 1 ] && echo ' (py stand-in for the bin)')"
+
+for s in "${scen[@]}"; do
+  rm -rf "${out:?}/$s"
+  "$top/scripts/livekit-netns.sh" run "$0" --inside "$py" "$standin" "$out/$s" "$s" ||
+    echo "run-roombin: scenario $s: runner exited with $?" >&2
+done
+
+# Print the reports and count.
+/usr/bin/python3 - "$out" "$full" "${scen[@]}" <<'EOF'
+import json, os, sys
+out, full, scen = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
+passed = failed = 0
+lines = []
+for s in scen:
+    d = os.path.join(out, s)
+    took = open(os.path.join(d, "took.txt")).read().strip() if os.path.exists(
+        os.path.join(d, "took.txt")) else f"scenario {s}: no timing (runner failed?)"
+    print(f"===== {s}: {took}")
+    peers = []
+    if os.path.exists(os.path.join(d, "peers.txt")):
+        peers = [l.split() for l in open(os.path.join(d, "peers.txt")) if l.strip()]
+    if not peers:
+        failed += 1
+        lines.append(f"FAIL {s}: no peers ran")
+        continue
+    for name, rc in peers:
+        path = os.path.join(d, name + ".json")
+        try:
+            rep = json.load(open(path))
+        except (OSError, ValueError) as e:
+            failed += 1
+            lines.append(f"FAIL {s}/{name}: no report (exit {rc}; log {d}/{name}.log)")
+            print(f"--- {name}: no report ({e}); last log lines:")
+            try:
+                print("".join(open(os.path.join(d, name + ".log")).readlines()[-15:]))
+            except OSError:
+                pass
+            continue
+        if not full:
+            rep = {k: v for k, v in rep.items() if k not in ("config", "messages")}
+        print(f"--- {name} ({path}, exit {rc})")
+        print(json.dumps(rep, indent=1))
+        ok = rep.get("ok") and rc == "0"
+        passed += bool(ok)
+        failed += not ok
+        lines.append(f"{'PASS' if ok else 'FAIL'} {s}/{name}"
+                     + "".join(f"\n       {e}" for e in rep.get("errors", [])))
+print("=====")
+print("\n".join(lines))
+print(f"{passed} passed, {failed} failed")
+sys.exit(0 if failed == 0 else 1)
+EOF
