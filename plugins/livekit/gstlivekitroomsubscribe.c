@@ -89,6 +89,30 @@ stamp_sender (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* In byte-stream mode rtph264depay/rtph265depay prepend the parameter sets
+ * of their caps to the first access unit, which changes what was
+ * authenticated: that frame would not decrypt. The sets are in the clear
+ * prefix of every key frame anyway. */
+static GstPadProbeReturn
+strip_sprop (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+  GstStructure *s;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (event, &caps);
+  caps = gst_caps_copy (caps);
+  s = gst_caps_get_structure (caps, 0);
+  gst_structure_remove_fields (s, "sprop-parameter-sets", "sprop-vps",
+      "sprop-sps", "sprop-pps", NULL);
+  gst_event_unref (event);
+  info->data = gst_event_new_caps (caps);
+  gst_caps_unref (caps);
+  return GST_PAD_PROBE_OK;
+}
+
 static gchar *
 track_sid_for_pad (GstLiveKitRoomBin * self, GstPad * pad)
 {
@@ -199,6 +223,10 @@ gst_livekit_room_on_subscriber_pad (GstElement * webrtc, GstPad * pad,
 
   last = add_element (self, t, choice->depayloader);
   if (choice->caps) {
+    GstPad *depay_sink = gst_element_get_static_pad (last, "sink");
+    gst_pad_add_probe (depay_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        strip_sprop, NULL, NULL);
+    gst_object_unref (depay_sink);
     e = add_element (self, t, "capsfilter");
     caps = gst_caps_from_string (choice->caps);
     g_object_set (e, "caps", caps, NULL);
