@@ -11,6 +11,7 @@
 #endif
 
 #include "gstlivekitcryptobase.h"
+#include "gstlivekitkeyoptions.h"
 
 #include <string.h>
 #include <sodium.h>
@@ -20,16 +21,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_livekit_crypto_base_debug);
 
 /* At most one bus warning about dropped frames per this interval. */
 #define WARNING_INTERVAL (5 * GST_SECOND)
-#define MAX_KEY_FILE_SIZE 4096
-
-enum
-{
-  OPT_KEY_DERIVATION = 1 << 0,
-  OPT_RATCHET_SALT = 1 << 1,
-  OPT_RATCHET_WINDOW_SIZE = 1 << 2,
-  OPT_FAILURE_TOLERANCE = 1 << 3,
-  OPT_KEY_RING_SIZE = 1 << 4,
-};
 
 typedef struct
 {
@@ -37,12 +28,7 @@ typedef struct
   GstLiveKitKeyring *keyring;
   gboolean keyring_from_property;
   gboolean keyring_private;     /* made by us: never shared with peers */
-  guint options_set;
-  GstLiveKitKeyDerivation key_derivation;
-  gchar *ratchet_salt;
-  guint ratchet_window_size;
-  gint failure_tolerance;
-  guint key_ring_size;
+  GstLiveKitKeyOptions options;
   gint key_index;
   gchar *participant_identity;
   gboolean enabled;
@@ -65,15 +51,11 @@ enum
   PROP_SHARED_KEY,
   PROP_SHARED_KEY_HEX,
   PROP_SHARED_KEY_FILE,
-  PROP_KEY_DERIVATION,
-  PROP_RATCHET_SALT,
-  PROP_RATCHET_WINDOW_SIZE,
-  PROP_FAILURE_TOLERANCE,
-  PROP_KEY_RING_SIZE,
   PROP_KEY_INDEX,
   PROP_PARTICIPANT_IDENTITY,
   PROP_ENABLED,
   PROP_STATS,
+  PROP_KEY_OPTIONS,             /* GST_LIVEKIT_N_KEY_OPTIONS ids from here */
 };
 
 enum
@@ -173,6 +155,11 @@ gst_livekit_crypto_base_set_property (GObject * object, guint prop_id,
   }
 
   GST_OBJECT_LOCK (self);
+  if (gst_livekit_key_options_set_property (&priv->options, PROP_KEY_OPTIONS,
+          prop_id, value)) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_KEYRING:
       gst_object_replace ((GstObject **) & priv->keyring,
@@ -182,27 +169,6 @@ gst_livekit_crypto_base_set_property (GObject * object, guint prop_id,
     case PROP_SHARED_KEY_FILE:
       g_free (priv->shared_key_file);
       priv->shared_key_file = g_value_dup_string (value);
-      break;
-    case PROP_KEY_DERIVATION:
-      priv->key_derivation = g_value_get_enum (value);
-      priv->options_set |= OPT_KEY_DERIVATION;
-      break;
-    case PROP_RATCHET_SALT:
-      g_free (priv->ratchet_salt);
-      priv->ratchet_salt = g_value_dup_string (value);
-      priv->options_set |= OPT_RATCHET_SALT;
-      break;
-    case PROP_RATCHET_WINDOW_SIZE:
-      priv->ratchet_window_size = g_value_get_uint (value);
-      priv->options_set |= OPT_RATCHET_WINDOW_SIZE;
-      break;
-    case PROP_FAILURE_TOLERANCE:
-      priv->failure_tolerance = g_value_get_int (value);
-      priv->options_set |= OPT_FAILURE_TOLERANCE;
-      break;
-    case PROP_KEY_RING_SIZE:
-      priv->key_ring_size = g_value_get_uint (value);
-      priv->options_set |= OPT_KEY_RING_SIZE;
       break;
     case PROP_KEY_INDEX:
       priv->key_index = g_value_get_int (value);
@@ -282,27 +248,17 @@ gst_livekit_crypto_base_get_property (GObject * object, guint prop_id,
   }
 
   GST_OBJECT_LOCK (self);
+  if (gst_livekit_key_options_get_property (&priv->options, PROP_KEY_OPTIONS,
+          prop_id, value)) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_KEYRING:
       g_value_set_object (value, priv->keyring);
       break;
     case PROP_SHARED_KEY_FILE:
       g_value_set_string (value, priv->shared_key_file);
-      break;
-    case PROP_KEY_DERIVATION:
-      g_value_set_enum (value, priv->key_derivation);
-      break;
-    case PROP_RATCHET_SALT:
-      g_value_set_string (value, priv->ratchet_salt);
-      break;
-    case PROP_RATCHET_WINDOW_SIZE:
-      g_value_set_uint (value, priv->ratchet_window_size);
-      break;
-    case PROP_FAILURE_TOLERANCE:
-      g_value_set_int (value, priv->failure_tolerance);
-      break;
-    case PROP_KEY_RING_SIZE:
-      g_value_set_uint (value, priv->key_ring_size);
       break;
     case PROP_KEY_INDEX:
       g_value_set_int (value, priv->key_index);
@@ -320,55 +276,18 @@ gst_livekit_crypto_base_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* Applies the options set on the element to the keyring in use. */
-static void
-apply_options (GstLiveKitCryptoBase * self, GstLiveKitKeyring * keyring)
-{
-  GstLiveKitCryptoBasePrivate *priv = PRIV (self);
-
-  if (priv->options_set & OPT_KEY_DERIVATION)
-    g_object_set (keyring, "key-derivation", priv->key_derivation, NULL);
-  if (priv->options_set & OPT_RATCHET_SALT)
-    g_object_set (keyring, "ratchet-salt", priv->ratchet_salt, NULL);
-  if (priv->options_set & OPT_RATCHET_WINDOW_SIZE)
-    g_object_set (keyring, "ratchet-window-size", priv->ratchet_window_size,
-        NULL);
-  if (priv->options_set & OPT_FAILURE_TOLERANCE)
-    g_object_set (keyring, "failure-tolerance", priv->failure_tolerance, NULL);
-  if (priv->options_set & OPT_KEY_RING_SIZE)
-    g_object_set (keyring, "key-ring-size", priv->key_ring_size, NULL);
-}
-
-/* Reads shared-key-file: the whole file is the key material, less one
- * trailing newline (what `echo secret > file` adds). */
+/* Reads shared-key-file into the pending key. */
 static gboolean
 load_key_file (GstLiveKitCryptoBase * self, const gchar * path)
 {
-  gchar *contents = NULL;
   gsize len = 0;
-  GError *err = NULL;
-  gboolean ok;
+  guint8 *key = gst_livekit_read_key_file (GST_ELEMENT (self), path, &len);
 
-  if (!g_file_get_contents (path, &contents, &len, &err)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("shared-key-file: cannot read \"%s\"", path), ("%s", err->message));
-    g_clear_error (&err);
+  if (!key)
     return FALSE;
-  }
-  if (len > 0 && contents[len - 1] == '\n')
-    len--;
-  if (len > 0 && contents[len - 1] == '\r')
-    len--;
-  ok = len > 0 && len <= MAX_KEY_FILE_SIZE;
-  if (ok)
-    take_pending_key (self, (const guint8 *) contents, len);
-  else
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("shared-key-file: \"%s\" is empty or larger than %d bytes", path,
-            MAX_KEY_FILE_SIZE), (NULL));
-  sodium_memzero (contents, len);
-  g_free (contents);
-  return ok;
+  take_pending_key (self, key, len);
+  sodium_free (key);
+  return TRUE;
 }
 
 static gboolean
@@ -394,7 +313,7 @@ gst_livekit_crypto_base_start (GstBaseTransform * trans)
   key_file = g_strdup (priv->shared_key_file);
   GST_OBJECT_UNLOCK (self);
 
-  apply_options (self, keyring);
+  gst_livekit_key_options_apply (&priv->options, keyring);
   if (key_file && !load_key_file (self, key_file)) {
     g_free (key_file);
     gst_object_unref (keyring);
@@ -632,7 +551,7 @@ gst_livekit_crypto_base_finalize (GObject * object)
   g_hash_table_unref (priv->cryptors);
   gst_clear_object (&priv->keyring);
   clear_pending_key (priv);
-  g_free (priv->ratchet_salt);
+  gst_livekit_key_options_clear (&priv->options);
   g_free (priv->participant_identity);
   g_free (priv->shared_key_file);
   G_OBJECT_CLASS (gst_livekit_crypto_base_parent_class)->finalize (object);
@@ -645,11 +564,7 @@ gst_livekit_crypto_base_init (GstLiveKitCryptoBase * self)
 
   priv->cryptors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) gst_livekit_cryptor_free);
-  priv->key_derivation = GST_LIVEKIT_KEY_DERIVATION_PBKDF2;
-  priv->ratchet_salt = g_strdup (GST_LIVEKIT_DEFAULT_RATCHET_SALT);
-  priv->ratchet_window_size = GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE;
-  priv->failure_tolerance = GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE;
-  priv->key_ring_size = GST_LIVEKIT_DEFAULT_KEY_RING_SIZE;
+  gst_livekit_key_options_init (&priv->options);
   priv->enabled = TRUE;
   priv->last_warning = GST_CLOCK_TIME_NONE;
 }
@@ -694,31 +609,7 @@ gst_livekit_crypto_base_class_init (GstLiveKitCryptoBaseClass * klass)
       g_param_spec_string ("shared-key-file", "Shared key file",
           "File whose bytes (less one trailing newline) are the shared key "
           "material, read when the element starts", NULL, ready));
-  g_object_class_install_property (gobject_class, PROP_KEY_DERIVATION,
-      g_param_spec_enum ("key-derivation", "Key derivation",
-          "Key derivation function (applied to the keyring in use)",
-          GST_TYPE_LIVEKIT_KEY_DERIVATION, GST_LIVEKIT_KEY_DERIVATION_PBKDF2,
-          ready));
-  g_object_class_install_property (gobject_class, PROP_RATCHET_SALT,
-      g_param_spec_string ("ratchet-salt", "Ratchet salt",
-          "Salt of key derivation and ratcheting (applied to the keyring in "
-          "use)", GST_LIVEKIT_DEFAULT_RATCHET_SALT, ready));
-  g_object_class_install_property (gobject_class, PROP_RATCHET_WINDOW_SIZE,
-      g_param_spec_uint ("ratchet-window-size", "Ratchet window size",
-          "Ratchet steps tried when a frame fails to decrypt; 0 disables "
-          "auto-ratchet (applied to the keyring in use)", 0,
-          GST_LIVEKIT_MAX_RATCHET_WINDOW_SIZE,
-          GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE, ready));
-  g_object_class_install_property (gobject_class, PROP_FAILURE_TOLERANCE,
-      g_param_spec_int ("failure-tolerance", "Failure tolerance",
-          "Consecutive failures before a key index is given up; -1 never "
-          "(applied to the keyring in use)", -1, G_MAXINT,
-          GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE, ready));
-  g_object_class_install_property (gobject_class, PROP_KEY_RING_SIZE,
-      g_param_spec_uint ("key-ring-size", "Key ring size",
-          "Slots per key ring (applied to the keyring in use)", 1,
-          GST_LIVEKIT_MAX_KEY_RING_SIZE, GST_LIVEKIT_DEFAULT_KEY_RING_SIZE,
-          ready));
+  gst_livekit_key_options_install (gobject_class, PROP_KEY_OPTIONS);
   g_object_class_install_property (gobject_class, PROP_KEY_INDEX,
       g_param_spec_int ("key-index", "Key index",
           "Key index where the shared-key properties are installed; on "

@@ -28,6 +28,9 @@
 
 #include "gstlivekitroombin.h"
 #include "gstlivekitroomprivate.h"
+#include "gstlivekitkeyoptions.h"
+
+#include <sodium.h>
 
 #include <string.h>
 
@@ -50,11 +53,7 @@ enum
   PROP_SHARED_KEY,
   PROP_SHARED_KEY_HEX,
   PROP_SHARED_KEY_FILE,
-  PROP_KEY_DERIVATION,
-  PROP_RATCHET_SALT,
-  PROP_RATCHET_WINDOW_SIZE,
-  PROP_FAILURE_TOLERANCE,
-  PROP_KEY_RING_SIZE,
+  PROP_KEY_OPTIONS,             /* GST_LIVEKIT_N_KEY_OPTIONS ids from here */
 };
 
 static GstStaticPadTemplate audio_sink_template =
@@ -112,34 +111,16 @@ setup_keyring (GstLiveKitRoomBin * self)
 
   if (!self->keyring)
     self->keyring = gst_livekit_keyring_new ();
-  if (self->options_set & ROOM_OPT_KEY_DERIVATION)
-    g_object_set (self->keyring, "key-derivation", self->key_derivation, NULL);
-  if (self->options_set & ROOM_OPT_RATCHET_SALT)
-    g_object_set (self->keyring, "ratchet-salt", self->ratchet_salt, NULL);
-  if (self->options_set & ROOM_OPT_RATCHET_WINDOW_SIZE)
-    g_object_set (self->keyring, "ratchet-window-size",
-        self->ratchet_window_size, NULL);
-  if (self->options_set & ROOM_OPT_FAILURE_TOLERANCE)
-    g_object_set (self->keyring, "failure-tolerance", self->failure_tolerance,
-        NULL);
-  if (self->options_set & ROOM_OPT_KEY_RING_SIZE)
-    g_object_set (self->keyring, "key-ring-size", self->key_ring_size, NULL);
+  gst_livekit_key_options_apply (&self->key_options, self->keyring);
 
   if (self->shared_key_file) {
-    gchar *contents = NULL;
-    gsize size = 0, len;
-    if (!g_file_get_contents (self->shared_key_file, &contents, &size, &err)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("shared-key-file: cannot read \"%s\"", self->shared_key_file),
-          ("%s", err->message));
-      g_clear_error (&err);
+    gsize len = 0;
+    guint8 *key = gst_livekit_read_key_file (GST_ELEMENT (self),
+        self->shared_key_file, &len);
+    if (!key)
       return FALSE;
-    }
-    len = size;
-    while (len > 0 && (contents[len - 1] == '\n' || contents[len - 1] == '\r'))
-      len--;
-    gst_livekit_room_take_key (self, (const guint8 *) contents, len);
-    gst_livekit_zero_free (contents, size);
+    gst_livekit_room_take_key (self, key, len);
+    sodium_free (key);
   }
   if (self->pending_key
       && !gst_livekit_keyring_set_shared_key (self->keyring, self->pending_key,
@@ -343,6 +324,11 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
     self->field = g_value_dup_string (value); } G_STMT_END
 
   GST_OBJECT_LOCK (self);
+  if (gst_livekit_key_options_set_property (&self->key_options,
+          PROP_KEY_OPTIONS, prop_id, value)) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_URL:
       SET_STRING (url);
@@ -397,26 +383,6 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
     case PROP_SHARED_KEY_FILE:
       SET_STRING (shared_key_file);
       break;
-    case PROP_KEY_DERIVATION:
-      self->key_derivation = g_value_get_enum (value);
-      self->options_set |= ROOM_OPT_KEY_DERIVATION;
-      break;
-    case PROP_RATCHET_SALT:
-      SET_STRING (ratchet_salt);
-      self->options_set |= ROOM_OPT_RATCHET_SALT;
-      break;
-    case PROP_RATCHET_WINDOW_SIZE:
-      self->ratchet_window_size = g_value_get_uint (value);
-      self->options_set |= ROOM_OPT_RATCHET_WINDOW_SIZE;
-      break;
-    case PROP_FAILURE_TOLERANCE:
-      self->failure_tolerance = g_value_get_int (value);
-      self->options_set |= ROOM_OPT_FAILURE_TOLERANCE;
-      break;
-    case PROP_KEY_RING_SIZE:
-      self->key_ring_size = g_value_get_uint (value);
-      self->options_set |= ROOM_OPT_KEY_RING_SIZE;
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -432,6 +398,11 @@ gst_livekit_room_bin_get_property (GObject * object, guint prop_id,
   GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (object);
 
   GST_OBJECT_LOCK (self);
+  if (gst_livekit_key_options_get_property (&self->key_options,
+          PROP_KEY_OPTIONS, prop_id, value)) {
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   switch (prop_id) {
     case PROP_URL:
       g_value_set_string (value, self->url);
@@ -460,21 +431,6 @@ gst_livekit_room_bin_get_property (GObject * object, guint prop_id,
     case PROP_SHARED_KEY_FILE:
       g_value_set_string (value, self->shared_key_file);
       break;
-    case PROP_KEY_DERIVATION:
-      g_value_set_enum (value, self->key_derivation);
-      break;
-    case PROP_RATCHET_SALT:
-      g_value_set_string (value, self->ratchet_salt);
-      break;
-    case PROP_RATCHET_WINDOW_SIZE:
-      g_value_set_uint (value, self->ratchet_window_size);
-      break;
-    case PROP_FAILURE_TOLERANCE:
-      g_value_set_int (value, self->failure_tolerance);
-      break;
-    case PROP_KEY_RING_SIZE:
-      g_value_set_uint (value, self->key_ring_size);
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -498,7 +454,7 @@ gst_livekit_room_bin_finalize (GObject * object)
   g_free (self->identity);
   g_free (self->name);
   g_free (self->shared_key_file);
-  g_free (self->ratchet_salt);
+  gst_livekit_key_options_clear (&self->key_options);
   g_mutex_clear (&self->lock);
   g_hash_table_unref (self->tracks);
   g_hash_table_unref (self->participants);
@@ -513,11 +469,7 @@ gst_livekit_room_bin_init (GstLiveKitRoomBin * self)
   g_mutex_init (&self->lock);
   self->encryption = GST_LIVEKIT_ENCRYPTION_TYPE_GCM;
   self->auto_subscribe = TRUE;
-  self->key_derivation = GST_LIVEKIT_KEY_DERIVATION_PBKDF2;
-  self->ratchet_salt = g_strdup (GST_LIVEKIT_DEFAULT_RATCHET_SALT);
-  self->ratchet_window_size = GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE;
-  self->failure_tolerance = GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE;
-  self->key_ring_size = GST_LIVEKIT_DEFAULT_KEY_RING_SIZE;
+  gst_livekit_key_options_init (&self->key_options);
   self->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) gst_livekit_room_track_free);
   self->participants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -599,27 +551,7 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
       g_param_spec_string ("shared-key-file", "Shared key file",
           "File whose bytes (less a trailing newline) are the shared key",
           NULL, rw));
-  g_object_class_install_property (gobject_class, PROP_KEY_DERIVATION,
-      g_param_spec_enum ("key-derivation", "Key derivation",
-          "Key derivation function", GST_TYPE_LIVEKIT_KEY_DERIVATION,
-          GST_LIVEKIT_KEY_DERIVATION_PBKDF2, rw));
-  g_object_class_install_property (gobject_class, PROP_RATCHET_SALT,
-      g_param_spec_string ("ratchet-salt", "Ratchet salt",
-          "Salt of key derivation and ratcheting",
-          GST_LIVEKIT_DEFAULT_RATCHET_SALT, rw));
-  g_object_class_install_property (gobject_class, PROP_RATCHET_WINDOW_SIZE,
-      g_param_spec_uint ("ratchet-window-size", "Ratchet window size",
-          "Auto-ratchet steps tried on a failed decryption", 0,
-          GST_LIVEKIT_MAX_RATCHET_WINDOW_SIZE,
-          GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE, rw));
-  g_object_class_install_property (gobject_class, PROP_FAILURE_TOLERANCE,
-      g_param_spec_int ("failure-tolerance", "Failure tolerance",
-          "Consecutive failures before a key index is given up; -1 never",
-          -1, G_MAXINT, GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE, rw));
-  g_object_class_install_property (gobject_class, PROP_KEY_RING_SIZE,
-      g_param_spec_uint ("key-ring-size", "Key ring size", "Slots per key ring",
-          1, GST_LIVEKIT_MAX_KEY_RING_SIZE, GST_LIVEKIT_DEFAULT_KEY_RING_SIZE,
-          rw));
+  gst_livekit_key_options_install (gobject_class, PROP_KEY_OPTIONS);
 
   gst_element_class_add_static_pad_template (element_class,
       &audio_sink_template);

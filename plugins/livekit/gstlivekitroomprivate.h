@@ -7,6 +7,7 @@
 #define __GST_LIVEKIT_ROOM_PRIVATE_H__
 
 #include "gstlivekitroombin.h"
+#include "gstlivekitkeyoptions.h"
 
 #include <gst/livekit/livekit.h>
 #include <gst/livekit/signalling/signalling.h>
@@ -15,15 +16,6 @@
 G_BEGIN_DECLS
 
 GST_DEBUG_CATEGORY_EXTERN (gst_livekit_room_bin_debug);
-
-enum
-{
-  ROOM_OPT_KEY_DERIVATION = 1 << 0,
-  ROOM_OPT_RATCHET_SALT = 1 << 1,
-  ROOM_OPT_RATCHET_WINDOW_SIZE = 1 << 2,
-  ROOM_OPT_FAILURE_TOLERANCE = 1 << 3,
-  ROOM_OPT_KEY_RING_SIZE = 1 << 4,
-};
 
 /* A remote track we know of (from the join or participant updates). */
 typedef struct
@@ -61,12 +53,7 @@ struct _GstLiveKitRoomBin
   guint8 *pending_key;
   gsize pending_key_len;
   gchar *shared_key_file;
-  guint options_set;
-  GstLiveKitKeyDerivation key_derivation;
-  gchar *ratchet_salt;
-  guint ratchet_window_size;
-  gint failure_tolerance;
-  guint key_ring_size;
+  GstLiveKitKeyOptions key_options;
 
   /* Signalling thread and its context: every signalling callback runs
    * there. */
