@@ -424,6 +424,41 @@ GST_START_TEST (test_iv_words)
 
 GST_END_TEST;
 
+/* A frame no receiver could parse back is refused: ENCRYPTION_FAILED, once;
+ * the next good frame is OK again. */
+GST_START_TEST (test_encryption_failed_state)
+{
+  GstLiveKitKeyring *kr = keyring_new (0, -1);
+  GstLiveKitCryptor *enc = gst_livekit_cryptor_new (kr, TRUE, NULL);
+  const guint8 short_key_frame[] = { 0x10, 0x02 };
+  GstLiveKitCryptResult r;
+  guint8 out[256];
+  gsize out_len;
+  GstLiveKitCryptorStats st;
+
+  set_key (kr, NULL, "key", 0);
+  encrypt (enc, 0);
+  for (guint i = 0; i < 2; i++) {
+    gst_livekit_cryptor_encrypt (enc, GST_LIVEKIT_CODEC_VP8, short_key_frame,
+        sizeof short_key_frame, TRUE, 0, 0, out, sizeof out, &out_len, &r);
+    fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_ENCRYPT_FAILED);
+    fail_unless_equals_int (out_len, 0);
+    if (i == 0)
+      assert_states (&r, 1, S (ENCRYPTION_FAILED));
+    else
+      assert_states (&r, 0);
+  }
+  gst_livekit_cryptor_encrypt (enc, GST_LIVEKIT_CODEC_VP8, vp8_delta,
+      sizeof vp8_delta, FALSE, 0, 0, out, sizeof out, &out_len, &r);
+  assert_states (&r, 1, S (OK));
+  gst_livekit_cryptor_get_stats (enc, &st);
+  fail_unless_equals_int (st.drops[GST_LIVEKIT_DROP_REASON_ENCRYPT_FAILED], 2);
+  gst_livekit_cryptor_free (enc);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
 typedef struct
 {
   GstLiveKitKeyring *keyring;
@@ -498,6 +533,7 @@ cryptor_suite (void)
   tcase_add_test (tc, test_malformed_frames);
   tcase_add_test (tc, test_server_injected_frames);
   tcase_add_test (tc, test_iv_words);
+  tcase_add_test (tc, test_encryption_failed_state);
   tcase_add_test (tc, test_concurrent_set_key);
   return s;
 }

@@ -460,6 +460,52 @@ GST_START_TEST (test_misconfiguration_errors)
 
 GST_END_TEST;
 
+/* ssrc is the IV's first word; sif-trailer lets the SFU's blank frames
+ * through, undecrypted, and nothing else that carries the trailer. */
+GST_START_TEST (test_ssrc_and_sif_trailer)
+{
+  GstHarness *enc = harness_for ("livekitencrypt", "shared-key=k ssrc=0x0a0b0c0d");
+  /* "LK" in hex */
+  GstHarness *dec = harness_for ("livekitdecrypt", "shared-key=k sif-trailer=4c4b");
+  static const guint8 vp8_blank[] = {
+    0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x08, 0x00, 0x08, 0x00, 0x00, 0x47,
+    0x08, 0x85, 0x85, 0x88, 0x85, 0x84, 0x88, 0x02, 0x02, 0x00, 0x0c, 0x0d,
+    0x60, 0x00, 0xfe, 0xff, 0xab, 0x50, 0x80, 'L', 'K'
+  };
+  GstBuffer *ct, *out;
+  GstMapInfo map;
+  gchar *trailer;
+
+  g_object_get (dec->element, "sif-trailer", &trailer, NULL);
+  fail_unless_equals_string (trailer, "4c4b");
+  g_free (trailer);
+
+  ct = gst_harness_push_and_pull (enc, vp8_frame (TRUE, 1));
+  gst_buffer_map (ct, &map, GST_MAP_READ);
+  fail_unless (memcmp (map.data + map.size - 14, "\x0a\x0b\x0c\x0d", 4) == 0);
+  gst_buffer_unmap (ct, &map);
+  gst_buffer_unref (ct);
+
+  out = gst_harness_push_and_pull (dec, gst_buffer_new_memdup (vp8_blank,
+          sizeof vp8_blank));
+  fail_unless_equals_int (gst_buffer_get_size (out), sizeof vp8_blank - 2);
+  fail_unless_equals_int (gst_buffer_get_livekit_frame_meta (out)->outcome,
+      GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH);
+  gst_buffer_unref (out);
+  /* Same trailer, unknown payload: dropped. */
+  {
+    guint8 junk[33];
+    memcpy (junk, vp8_blank, sizeof junk);
+    junk[5] ^= 0xff;
+    gst_harness_push (dec, gst_buffer_new_memdup (junk, sizeof junk));
+    fail_unless_equals_int (gst_harness_buffers_received (dec), 1);
+  }
+  gst_harness_teardown (enc);
+  gst_harness_teardown (dec);
+}
+
+GST_END_TEST;
+
 static Suite *
 elements_suite (void)
 {
@@ -476,6 +522,7 @@ elements_suite (void)
   tcase_add_test (tc, test_meta_selects_participant);
   tcase_add_test (tc, test_key_file);
   tcase_add_test (tc, test_misconfiguration_errors);
+  tcase_add_test (tc, test_ssrc_and_sif_trailer);
   return s;
 }
 
