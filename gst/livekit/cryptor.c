@@ -359,7 +359,9 @@ gst_livekit_cryptor_decrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
     goto done;
   }
 
-  err = copy_and_parse (codec, in, len, key_frame, ring_size, out, &parsed);
+  /* No whole-frame copy: the plaintext goes straight from @in to @out. */
+  err = gst_livekit_frame_parse_copy (codec, in, len, key_frame, ring_size,
+      out, &parsed);
   switch (err) {
     case GST_LIVEKIT_FRAME_OK:
       break;

@@ -31,10 +31,12 @@ gst_livekit_frame_encrypt (GstLiveKitAead * aead, GstLiveKitCodec codec,
     header_len = layout.clear_len;
   }
 
-  /* Unescaped bodies are sealed in place. Escaped ones are sealed into the
-   * tail of @out and escaped forward: the writer (at most 1.5 bytes per byte
-   * read) never overtakes the reader given the capacity bound. */
-  body = layout.nal_escaped ? out + out_cap - body_len : out + header_len;
+  /* Bodies are sealed in place. Escaped layouts rarely need an escape at
+   * all (00 00 0x, x <= 3, is rare in ciphertext); when one does, the body
+   * moves to the tail of @out and is escaped forward: the writer (at most
+   * 1.5 bytes per byte read) never overtakes the reader given the capacity
+   * bound. */
+  body = out + header_len;
   if (!gst_livekit_aead_seal (aead, iv, out, header_len, in + layout.clear_len,
           plain_len, body))
     return GST_LIVEKIT_FRAME_ERROR_CIPHER;
@@ -42,8 +44,11 @@ gst_livekit_frame_encrypt (GstLiveKitAead * aead, GstLiveKitCodec codec,
   body[body_len - 2] = GST_LIVEKIT_IV_SIZE;
   body[body_len - 1] = key_index;
 
-  if (layout.nal_escaped)
-    body_len = gst_livekit_rbsp_escape (body, body_len, out + header_len);
+  if (layout.nal_escaped && gst_livekit_rbsp_needs_escape (body, body_len)) {
+    uint8_t *tail = out + out_cap - body_len;
+    memmove (tail, body, body_len);
+    body_len = gst_livekit_rbsp_escape (tail, body_len, body);
+  }
 
   /* Receivers compute the layout from the encrypted bytes: make sure they
    * will find the one we used (found by fuzzing, tests/fuzz). */

@@ -86,6 +86,8 @@ size_t gst_livekit_annexb_normalize (const uint8_t * data, size_t len,
 /* RBSP emulation prevention, byte-exact with JS writeRbsp/parseRbsp. */
 size_t gst_livekit_rbsp_escape (const uint8_t * in, size_t len, uint8_t * out);
 bool gst_livekit_rbsp_needs_unescape (const uint8_t * data, size_t len);
+/* Whether gst_livekit_rbsp_escape (@data) would insert any byte. */
+bool gst_livekit_rbsp_needs_escape (const uint8_t * data, size_t len);
 size_t gst_livekit_rbsp_unescape_in_place (uint8_t * data, size_t len);
 
 /* IV = SSRC | RTP timestamp | timestamp - counter (spec §7). */
@@ -109,6 +111,17 @@ typedef struct
  * unescaped. */
 GstLiveKitFrameError gst_livekit_frame_parse (GstLiveKitCodec codec,
     uint8_t * frame, size_t len, bool key_frame, unsigned int key_ring_size,
+    GstLiveKitEncryptedFrame * parsed);
+
+/* gst_livekit_frame_parse() for a frame that must stay untouched, decrypted
+ * into @out (at least @len bytes). When the body needs no unescaping (almost
+ * always), only the clear prefix is copied to @out and @parsed points into
+ * @frame; otherwise the frame is copied to @out and unescaped there. Either
+ * way gst_livekit_frame_decrypt (aead, out, parsed, ...) then writes the
+ * plaintext to @out, without a whole-frame copy in the common case. */
+GstLiveKitFrameError gst_livekit_frame_parse_copy (GstLiveKitCodec codec,
+    const uint8_t * frame, size_t len, bool key_frame,
+    unsigned int key_ring_size, uint8_t * out,
     GstLiveKitEncryptedFrame * parsed);
 
 #ifdef __cplusplus
