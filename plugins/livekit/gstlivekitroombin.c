@@ -94,11 +94,48 @@ gst_livekit_room_encryption_get_type (void)
   return type;
 }
 
+/* Room events, each both a signal (with the details) and a bus message
+ * named "livekit-<signal>". */
+static const gchar *event_signals[] = {
+  "connected", "disconnected", "reconnecting", "participant-joined",
+  "participant-left", "track-published", "track-unpublished",
+  "track-subscribed", "track-unsubscribed", "local-track-published",
+  "participant-encryption-status-changed",
+};
+
+enum
+{
+  SIGNAL_E2EE_STATE_CHANGED = G_N_ELEMENTS (event_signals),
+  LAST_SIGNAL
+};
+
+static guint signals[LAST_SIGNAL];
+
 void
 gst_livekit_room_post (GstLiveKitRoomBin * self, GstStructure * s)
 {
+  const gchar *name = gst_structure_get_name (s);
+
+  for (guint i = 0; i < G_N_ELEMENTS (event_signals); i++)
+    if (g_str_has_prefix (name, "livekit-")
+        && g_str_equal (name + strlen ("livekit-"), event_signals[i]))
+      g_signal_emit (self, signals[i], 0, s);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* Mirrors the inner encryptors' and decryptors' state changes. */
+static void
+on_cryptor_state (GstElement * cryptor, const gchar * identity,
+    GstLiveKitEncryptionState state, GstLiveKitRoomBin * self)
+{
+  g_signal_emit (self, signals[SIGNAL_E2EE_STATE_CHANGED], 0, identity, state);
+}
+
+void
+gst_livekit_room_watch_cryptor (GstLiveKitRoomBin * self, GstElement * e)
+{
+  g_signal_connect (e, "state-changed", G_CALLBACK (on_cryptor_state), self);
 }
 
 /* ------------------------------------------------------------------ keys */
@@ -552,6 +589,19 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
           "File whose bytes (less a trailing newline) are the shared key",
           NULL, rw));
   gst_livekit_key_options_install (gobject_class, PROP_KEY_OPTIONS);
+
+  for (guint i = 0; i < G_N_ELEMENTS (event_signals); i++)
+    signals[i] = g_signal_new (event_signals[i], G_TYPE_FROM_CLASS (klass),
+        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+        GST_TYPE_STRUCTURE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /**
+   * GstLiveKitRoomBin::e2ee-state-changed:
+   * @identity: (nullable): the participant (local or remote)
+   * @state: the new #GstLiveKitEncryptionState of one of its tracks
+   */
+  signals[SIGNAL_E2EE_STATE_CHANGED] = g_signal_new ("e2ee-state-changed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_LIVEKIT_ENCRYPTION_STATE);
 
   gst_element_class_add_static_pad_template (element_class,
       &audio_sink_template);

@@ -51,6 +51,8 @@ gst_livekit_room_publication_free (RoomPublication * pub)
   g_free (pub->cid);
   g_free (pub->sid);
   gst_clear_object (&pub->webrtc_pad);
+  gst_clear_object (&pub->encrypt);
+  gst_clear_object (&pub->payloader);
   g_free (pub);
 }
 
@@ -108,7 +110,7 @@ link_publication (RoomPublication * pub, GstCaps * caps)
    * a=ssrc msid lines the server matches AddTrack cids against. */
   g_object_set (pub->payloader, "pt", choice->pt, "ssrc", ssrc, NULL);
   g_object_set (pub->encrypt, "ssrc", ssrc, NULL);
-  gst_bin_add (GST_BIN (self), pub->payloader);
+  gst_bin_add (GST_BIN (self), gst_object_ref (pub->payloader));
 
   templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS
       (self->publisher), "sink_%u");
@@ -183,7 +185,10 @@ gst_livekit_room_request_new_pad (GstElement * element,
       "key-index", -1, "enabled",
       self->encryption != GST_LIVEKIT_ENCRYPTION_TYPE_NONE, NULL);
   GST_OBJECT_UNLOCK (self);
-  gst_bin_add (GST_BIN (self), pub->encrypt);
+  /* Our own references: the bin drops its children before it releases
+   * request pads on dispose. */
+  gst_bin_add (GST_BIN (self), gst_object_ref (pub->encrypt));
+  gst_livekit_room_watch_cryptor (self, pub->encrypt);
 
   g_mutex_lock (&self->lock);
   n = self->publications->len;
@@ -208,6 +213,15 @@ gst_livekit_room_request_new_pad (GstElement * element,
   return pub->ghost;
 }
 
+static void
+remove_child (GstLiveKitRoomBin * self, GstElement * child)
+{
+  if (!child || GST_OBJECT_PARENT (child) != GST_OBJECT (self))
+    return;
+  gst_element_set_state (child, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self), child);
+}
+
 void
 gst_livekit_room_release_pad (GstElement * element, GstPad * pad)
 {
@@ -226,13 +240,9 @@ gst_livekit_room_release_pad (GstElement * element, GstPad * pad)
   if (!pub)
     return;
   gst_element_remove_pad (element, pad);
-  gst_element_set_state (pub->encrypt, GST_STATE_NULL);
-  gst_bin_remove (GST_BIN (self), pub->encrypt);
-  if (pub->payloader) {
-    gst_element_set_state (pub->payloader, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), pub->payloader);
-  }
-  if (pub->webrtc_pad)
+  remove_child (self, pub->encrypt);
+  remove_child (self, pub->payloader);
+  if (pub->webrtc_pad && GST_OBJECT_PARENT (pub->webrtc_pad))
     gst_element_release_request_pad (self->publisher, pub->webrtc_pad);
   gst_livekit_room_publication_free (pub);
 }

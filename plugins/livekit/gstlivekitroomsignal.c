@@ -76,7 +76,8 @@ update_participant (GstLiveKitRoomBin * self, GstLiveKitParticipantInfo * p)
   GstLiveKitParticipantInfo *old;
   GPtrArray *published = g_ptr_array_new ();
   GPtrArray *gone = g_ptr_array_new_with_free_func (g_free);
-  gboolean joined, left;
+  gboolean joined, left, old_encrypted = TRUE;
+  guint old_tracks;
   GHashTableIter iter;
   gpointer key, value;
 
@@ -92,6 +93,11 @@ update_participant (GstLiveKitRoomBin * self, GstLiveKitParticipantInfo * p)
   }
   left = p->state == GST_LIVEKIT_PARTICIPANT_STATE_DISCONNECTED;
   joined = !old && !left;
+  /* @old may be freed by the insert below: take what we need now. */
+  old_tracks = old ? old->tracks->len : 0;
+  for (guint i = 0; old && i < old->tracks->len; i++)
+    old_encrypted &= ((GstLiveKitTrackInfo *) g_ptr_array_index (old->tracks,
+            i))->encryption != GST_LIVEKIT_ENCRYPTION_TYPE_NONE;
 
   g_hash_table_iter_init (&iter, self->tracks);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
@@ -132,6 +138,19 @@ update_participant (GstLiveKitRoomBin * self, GstLiveKitParticipantInfo * p)
 
   if (joined)
     post_participant (self, "livekit-participant-joined", p);
+  /* LiveKit has no participant-level flag: like the SDKs, a participant is
+   * encrypted when its tracks are (spec livekit-signalling.md §4). */
+  if (!left && p->tracks->len > 0) {
+    gboolean encrypted = TRUE;
+    for (guint i = 0; i < p->tracks->len; i++)
+      encrypted &= ((GstLiveKitTrackInfo *) g_ptr_array_index (p->tracks,
+              i))->encryption != GST_LIVEKIT_ENCRYPTION_TYPE_NONE;
+    if (old_tracks == 0 || encrypted != old_encrypted)
+      gst_livekit_room_post (self,
+          gst_structure_new ("livekit-participant-encryption-status-changed",
+              "identity", G_TYPE_STRING, p->identity, "encrypted",
+              G_TYPE_BOOLEAN, encrypted, NULL));
+  }
   for (guint i = 0; i < published->len; i++)
     post_track (self, "livekit-track-published", p->identity,
         g_ptr_array_index (published, i));

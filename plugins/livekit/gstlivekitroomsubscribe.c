@@ -236,6 +236,7 @@ gst_livekit_room_on_subscriber_pad (GstElement * webrtc, GstPad * pad,
   }
   if (encryption != GST_LIVEKIT_ENCRYPTION_TYPE_NONE) {
     e = add_element (self, t, "livekitdecrypt");
+    gst_livekit_room_watch_cryptor (self, e);
     sif = sif_trailer_hex (self);
     g_object_set (e, "participant-identity", t->identity, "sif-trailer", sif,
         NULL);

@@ -1,0 +1,106 @@
+/* livekitroombin without a server: configuration errors and an unreachable
+ * server give clear element errors; the signals are there. (Against a real
+ * server: tests/integration/run-roombin.sh.) */
+#include <gst/check/gstcheck.h>
+
+#include <string.h>
+
+static gchar *
+error_of (const gchar * desc, GstState target, GstStateChangeReturn * ret)
+{
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstMessage *msg;
+  gchar *text = NULL;
+
+  *ret = gst_element_set_state (pipe, target);
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  if (msg) {
+    GError *err;
+    gst_message_parse_error (msg, &err, NULL);
+    text = g_strdup (err->message);
+    g_error_free (err);
+    gst_message_unref (msg);
+  }
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+  return text;
+}
+
+GST_START_TEST (test_missing_settings)
+{
+  GstStateChangeReturn ret;
+  gchar *text = error_of ("livekitroombin room=r identity=i ! fakesink",
+      GST_STATE_READY, &ret);
+
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+  fail_unless (text && strstr (text, "url"), "%s", text);
+  g_free (text);
+  text = error_of ("livekitroombin url=ws://127.0.0.1:1 ! fakesink",
+      GST_STATE_READY, &ret);
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+  fail_unless (text && strstr (text, "token"), "%s", text);
+  g_free (text);
+}
+
+GST_END_TEST;
+
+/* Nothing listens on port 1 of loopback: an error, not a hang. */
+GST_START_TEST (test_unreachable_server)
+{
+  GstStateChangeReturn ret;
+  gchar *text = error_of ("livekitroombin url=ws://127.0.0.1:1 api-key=k "
+      "api-secret=s room=r identity=i ! fakesink", GST_STATE_PLAYING, &ret);
+
+  fail_unless (text != NULL);
+  fail_unless (strstr (text, "could not join"), "%s", text);
+  /* The minted token is never part of the message. */
+  fail_if (strstr (text, "eyJ"));
+  g_free (text);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_signals_and_write_only_secrets)
+{
+  GstElement *bin = gst_element_factory_make ("livekitroombin", NULL);
+  const gchar *names[] = { "connected", "disconnected", "participant-joined",
+    "participant-left", "track-published", "track-unpublished",
+    "track-subscribed", "track-unsubscribed", "e2ee-state-changed",
+    "participant-encryption-status-changed"
+  };
+  const gchar *secrets[] = { "token", "api-secret", "shared-key",
+    "shared-key-hex"
+  };
+
+  fail_unless (bin != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    fail_unless (g_signal_lookup (names[i], G_OBJECT_TYPE (bin)) != 0, "%s",
+        names[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++) {
+    GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (bin),
+        secrets[i]);
+    fail_unless (ps && !(ps->flags & G_PARAM_READABLE), "%s", secrets[i]);
+  }
+  /* Request pads before the bin starts, as gst-launch needs. */
+  fail_unless (gst_element_request_pad_simple (bin, "audio_%u") != NULL);
+  gst_object_unref (bin);
+}
+
+GST_END_TEST;
+
+static Suite *
+roombin_suite (void)
+{
+  Suite *s = suite_create ("livekit-roombin");
+  TCase *tc = tcase_create ("roombin");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_missing_settings);
+  tcase_add_test (tc, test_unreachable_server);
+  tcase_add_test (tc, test_signals_and_write_only_secrets);
+  return s;
+}
+
+GST_CHECK_MAIN (roombin);
