@@ -47,7 +47,7 @@ pids="$receiver $intruder"
 sleep 1
 
 echo "sender publishes 8 s of 440 Hz Opus and VP8 video, end-to-end encrypted"
-timeout 10 gst-launch-1.0 -e -m livekitroombin name=r "${room[@]}" identity=sender \
+timeout 20 gst-launch-1.0 -e -m livekitroombin name=r "${room[@]}" identity=sender \
     shared-key-file="$out/room.key" \
   audiotestsrc is-live=true freq=440 num-buffers=800 samplesperbuffer=480 \
     ! opusenc ! r.audio_0 \

@@ -280,6 +280,36 @@ gst_livekit_room_invoke (GstLiveKitRoomBin * self, GSourceFunc func)
   g_source_unref (source);
 }
 
+/* An EOS sent to the bin (gst-launch -e, an application stopping a
+ * recording) ends every subscribed stream, so muxers and files downstream
+ * are finalised; webrtcbin itself never ends its streams. Sink pads get
+ * their EOS from upstream as usual. */
+void
+gst_livekit_room_end_streams (GstLiveKitRoomBin * self)
+{
+  GstIterator *it = gst_element_iterate_src_pads (GST_ELEMENT (self));
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    gst_pad_push_event (g_value_get_object (&item), gst_event_new_eos ());
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+}
+
+/* An EOS sent to the bin (gst-launch -e, an application stopping a
+ * recording) ends every subscribed stream, so muxers and files downstream
+ * are finalised; webrtcbin itself never ends its streams. */
+static gboolean
+gst_livekit_room_bin_send_event (GstElement * element, GstEvent * event)
+{
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+    gst_livekit_room_end_streams (GST_LIVEKIT_ROOM_BIN (element));
+  return GST_ELEMENT_CLASS (gst_livekit_room_bin_parent_class)->send_event
+      (element, event);
+}
+
 static GstStateChangeReturn
 gst_livekit_room_bin_change_state (GstElement * element,
     GstStateChange transition)
@@ -520,6 +550,11 @@ gst_livekit_room_bin_init (GstLiveKitRoomBin * self)
   /* Created now so request pads can be linked before the bin starts (as
    * gst-launch does). */
   gst_livekit_room_create_webrtcbins (self);
+  /* webrtcbin's network sinks never see EOS: were the bin a sink because of
+   * them, a pipeline would wait forever for its EOS (gst-launch -e,
+   * recordings). It is a sink only while it publishes, and posts EOS itself
+   * when its inputs end; a subscribing bin ends its source pads instead. */
+  GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
 }
 
 static void
@@ -537,6 +572,8 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
   gobject_class->finalize = gst_livekit_room_bin_finalize;
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_livekit_room_bin_change_state);
+  element_class->send_event =
+      GST_DEBUG_FUNCPTR (gst_livekit_room_bin_send_event);
   element_class->request_new_pad =
       GST_DEBUG_FUNCPTR (gst_livekit_room_request_new_pad);
   element_class->release_pad = GST_DEBUG_FUNCPTR (gst_livekit_room_release_pad);

@@ -39,6 +39,7 @@ typedef struct
   guint width, height;
   gboolean ready;               /* linked to webrtcbin, codec known */
   gboolean announced;           /* AddTrack sent */
+  gboolean eos;                 /* its input ended */
 } RoomPublication;
 
 struct _GstLiveKitRoomBin
@@ -89,6 +90,8 @@ void gst_livekit_room_invoke (GstLiveKitRoomBin * self, GSourceFunc func);
 void gst_livekit_room_take_key (GstLiveKitRoomBin * self, const guint8 * key,
     gsize len);
 void gst_livekit_room_clear_key (GstLiveKitRoomBin * self);
+/* Ends every subscribed stream with EOS. */
+void gst_livekit_room_end_streams (GstLiveKitRoomBin * self);
 
 /* gstlivekitroomsignal.c: run on the signalling thread. */
 void gst_livekit_room_connect (GstLiveKitRoomBin * self);

@@ -141,6 +141,33 @@ link_publication (RoomPublication * pub, GstCaps * caps)
   return TRUE;
 }
 
+/* When every published input has ended, the session's output ends too: the
+ * subscribed streams get EOS and the bin posts EOS, so a publishing
+ * pipeline (which has no sink of its own to post it) finishes. */
+static GstPadProbeReturn
+on_input_eos (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RoomPublication *pub = data;
+  GstLiveKitRoomBin *self = pub->room;
+  gboolean all = TRUE;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&self->lock);
+  pub->eos = TRUE;
+  for (guint i = 0; i < self->publications->len; i++)
+    all &= ((RoomPublication *) g_ptr_array_index (self->publications,
+            i))->eos;
+  g_mutex_unlock (&self->lock);
+  if (all) {
+    GST_INFO_OBJECT (self, "every published stream ended");
+    gst_livekit_room_end_streams (self);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_eos (GST_OBJECT (self)));
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static GstPadProbeReturn
 on_encrypt_caps (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
@@ -206,7 +233,13 @@ gst_livekit_room_request_new_pad (GstElement * element,
   gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       on_encrypt_caps, pub, NULL);
   gst_object_unref (src);
+  sink = gst_element_get_static_pad (pub->encrypt, "sink");
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_input_eos,
+      pub, NULL);
+  gst_object_unref (sink);
 
+  /* A publishing bin is a sink: it posts EOS once its inputs end. */
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
   gst_element_sync_state_with_parent (pub->encrypt);
   gst_pad_set_active (pub->ghost, TRUE);
   gst_element_add_pad (element, pub->ghost);
@@ -240,6 +273,10 @@ gst_livekit_room_release_pad (GstElement * element, GstPad * pad)
   if (!pub)
     return;
   gst_element_remove_pad (element, pad);
+  g_mutex_lock (&self->lock);
+  if (self->publications->len == 0)
+    GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
+  g_mutex_unlock (&self->lock);
   remove_child (self, pub->encrypt);
   remove_child (self, pub->payloader);
   if (pub->webrtc_pad && GST_OBJECT_PARENT (pub->webrtc_pad))

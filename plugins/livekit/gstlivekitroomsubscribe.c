@@ -169,12 +169,66 @@ add_element (GstLiveKitRoomBin * self, SubscribedTrack * t,
   return e;
 }
 
+/* Unsupported media still needs a peer: an unlinked webrtcbin pad returns
+ * not-linked, which takes the whole receive transport down. */
+static void
+discard_track (GstLiveKitRoomBin * self, GstPad * pad)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstPad *sinkpad;
+
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  gst_bin_add (GST_BIN (self), sink);
+  sinkpad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_link (pad, sinkpad);
+  gst_object_unref (sinkpad);
+  gst_element_sync_state_with_parent (sink);
+}
+
+static void build_track (GstLiveKitRoomBin * self, GstPad * pad,
+    GstCaps * caps);
+
+static GstPadProbeReturn
+on_track_caps (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (event, &caps);
+  build_track (GST_LIVEKIT_ROOM_BIN (data), pad, caps);
+  return GST_PAD_PROBE_REMOVE;
+}
+
 void
 gst_livekit_room_on_subscriber_pad (GstElement * webrtc, GstPad * pad,
     GstLiveKitRoomBin * self)
 {
   GstCaps *caps;
-  const gchar *encoding;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  if (!track_quark)
+    track_quark = g_quark_from_static_string ("livekit-subscribed-track");
+  caps = gst_pad_get_current_caps (pad);
+  if (caps && gst_caps_is_fixed (caps)) {
+    build_track (self, pad, caps);
+  } else {
+    /* The caps come with the first data: build the chain then. */
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        on_track_caps, self, NULL);
+  }
+  gst_clear_caps (&caps);
+}
+
+static void
+build_track (GstLiveKitRoomBin * self, GstPad * pad, GstCaps * caps)
+{
+  const GstStructure *structure = gst_caps_get_structure (caps, 0);
+  const gchar *encoding = gst_structure_get_string (structure,
+      "encoding-name");
+  const gchar *media = gst_structure_get_string (structure, "media");
   const DepayChoice *choice = NULL;
   GstLiveKitEncryptionType encryption = GST_LIVEKIT_ENCRYPTION_TYPE_GCM;
   GstLiveKitTrackType type;
@@ -184,30 +238,18 @@ gst_livekit_room_on_subscriber_pad (GstElement * webrtc, GstPad * pad,
   gchar *name, *sif;
   gboolean known;
 
-  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
-    return;
-  if (!track_quark)
-    track_quark = g_quark_from_static_string ("livekit-subscribed-track");
-
-  caps = gst_pad_get_current_caps (pad);
-  if (!caps)
-    caps = gst_pad_query_caps (pad, NULL);
-  encoding = gst_structure_get_string (gst_caps_get_structure (caps, 0),
-      "encoding-name");
   for (guint i = 0; encoding && i < G_N_ELEMENTS (depayloaders); i++)
     if (g_ascii_strcasecmp (encoding, depayloaders[i].encoding) == 0)
       choice = &depayloaders[i];
-  type = g_str_has_prefix (gst_structure_get_string (gst_caps_get_structure
-          (caps, 0), "media"), "audio") ? GST_LIVEKIT_TRACK_TYPE_AUDIO :
-      GST_LIVEKIT_TRACK_TYPE_VIDEO;
+  type = media && g_str_has_prefix (media, "audio") ?
+      GST_LIVEKIT_TRACK_TYPE_AUDIO : GST_LIVEKIT_TRACK_TYPE_VIDEO;
   if (!choice) {
     GST_ELEMENT_WARNING (self, STREAM, CODEC_NOT_FOUND,
         ("cannot receive %s: unsupported codec", encoding), ("%"
             GST_PTR_FORMAT, caps));
-    gst_caps_unref (caps);
+    discard_track (self, pad);
     return;
   }
-  gst_caps_unref (caps);
 
   t = g_new0 (SubscribedTrack, 1);
   t->elements = g_ptr_array_new_with_free_func (gst_object_unref);
@@ -227,10 +269,10 @@ gst_livekit_room_on_subscriber_pad (GstElement * webrtc, GstPad * pad,
     gst_pad_add_probe (depay_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
         strip_sprop, NULL, NULL);
     gst_object_unref (depay_sink);
+    GstCaps *filter = gst_caps_from_string (choice->caps);
     e = add_element (self, t, "capsfilter");
-    caps = gst_caps_from_string (choice->caps);
-    g_object_set (e, "caps", caps, NULL);
-    gst_caps_unref (caps);
+    g_object_set (e, "caps", filter, NULL);
+    gst_caps_unref (filter);
     gst_element_link (last, e);
     last = e;
   }
