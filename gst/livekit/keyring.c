@@ -478,6 +478,45 @@ gst_livekit_keyring_has_key (GstLiveKitKeyring * keyring,
   return ks != NULL;
 }
 
+/**
+ * gst_livekit_keyring_decrypt_data:
+ * @keyring: a #GstLiveKitKeyring
+ * @identity: (nullable): the sender; %NULL for the shared ring
+ * @key_index: key index from the EncryptedPacket
+ * @iv: the packet's 12-byte IV
+ * @ciphertext: ciphertext || tag
+ *
+ * Returns: (transfer full) (nullable): the plaintext
+ */
+GBytes *
+gst_livekit_keyring_decrypt_data (GstLiveKitKeyring * keyring,
+    const gchar * identity, guint key_index, GBytes * iv, GBytes * ciphertext)
+{
+  GstLiveKitKeySet *ks;
+  GstLiveKitAead *aead;
+  gsize iv_len, len;
+  const guint8 *iv_data = g_bytes_get_data (iv, &iv_len);
+  const guint8 *data = g_bytes_get_data (ciphertext, &len);
+  guint8 *plain;
+  GBytes *out = NULL;
+
+  g_return_val_if_fail (GST_IS_LIVEKIT_KEYRING (keyring), NULL);
+  if (iv_len != 12 || len < 16)
+    return NULL;
+  ks = gst_livekit_keyring_lookup (keyring, identity, key_index);
+  if (!ks)
+    return NULL;
+  aead = gst_livekit_aead_new (ks->aes_key, FALSE);
+  plain = g_malloc (len - 16 + 1);
+  if (aead && gst_livekit_aead_open (aead, iv_data, NULL, 0, data, len, plain))
+    out = g_bytes_new_take (plain, len - 16);
+  else
+    g_free (plain);
+  gst_livekit_aead_free (aead);
+  gst_livekit_key_set_unref (ks);
+  return out;
+}
+
 void
 gst_livekit_keyring_clear (GstLiveKitKeyring * keyring)
 {

@@ -50,6 +50,14 @@ gboolean gst_livekit_keyring_has_key (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index);
 void gst_livekit_keyring_clear (GstLiveKitKeyring * keyring);
 
+/* Data packets (spec livekit-e2ee.md §12): AES-GCM with the key at
+ * @key_index of @identity's ring (else the shared ring), empty AAD.
+ * Returns the plaintext, or NULL when there is no key or it does not
+ * authenticate. */
+GBytes *gst_livekit_keyring_decrypt_data (GstLiveKitKeyring * keyring,
+    const gchar * identity, guint key_index, GBytes * iv,
+    GBytes * ciphertext);
+
 guint gst_livekit_keyring_get_key_ring_size (GstLiveKitKeyring * keyring);
 guint gst_livekit_keyring_get_ratchet_window_size (GstLiveKitKeyring * keyring);
 gint gst_livekit_keyring_get_failure_tolerance (GstLiveKitKeyring * keyring);

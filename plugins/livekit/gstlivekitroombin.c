@@ -106,6 +106,7 @@ static const gchar *event_signals[] = {
 enum
 {
   SIGNAL_E2EE_STATE_CHANGED = G_N_ELEMENTS (event_signals),
+  SIGNAL_DATA_RECEIVED,
   LAST_SIGNAL
 };
 
@@ -130,6 +131,21 @@ on_cryptor_state (GstElement * cryptor, const gchar * identity,
     GstLiveKitEncryptionState state, GstLiveKitRoomBin * self)
 {
   g_signal_emit (self, signals[SIGNAL_E2EE_STATE_CHANGED], 0, identity, state);
+}
+
+void
+gst_livekit_room_emit_data (GstLiveKitRoomBin * self, const gchar * identity,
+    const gchar * topic, GBytes * payload, gboolean encrypted)
+{
+  /* The bus message says that data came, not what it says. */
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self),
+          gst_structure_new ("livekit-data-received", "identity",
+              G_TYPE_STRING, identity, "topic", G_TYPE_STRING, topic, "size",
+              G_TYPE_UINT, (guint) g_bytes_get_size (payload), "encrypted",
+              G_TYPE_BOOLEAN, encrypted, NULL)));
+  g_signal_emit (self, signals[SIGNAL_DATA_RECEIVED], 0, identity, topic,
+      payload, encrypted);
 }
 
 void
@@ -639,6 +655,21 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
   signals[SIGNAL_E2EE_STATE_CHANGED] = g_signal_new ("e2ee-state-changed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_LIVEKIT_ENCRYPTION_STATE);
+
+  /**
+   * GstLiveKitRoomBin::data-received:
+   * @identity: (nullable): the sender
+   * @topic: (nullable): the packet's topic
+   * @payload: the user data, decrypted when it came encrypted
+   * @encrypted: whether it came end-to-end encrypted
+   *
+   * Emitted from a webrtcbin thread for every user data packet. Encrypted
+   * packets that do not decrypt are dropped (livekit-data-dropped).
+   */
+  signals[SIGNAL_DATA_RECEIVED] = g_signal_new ("data-received",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BYTES,
+      G_TYPE_BOOLEAN);
 
   gst_element_class_add_static_pad_template (element_class,
       &audio_sink_template);

@@ -86,6 +86,9 @@ struct _GstLiveKitRoomBin
 void gst_livekit_room_post (GstLiveKitRoomBin * self, GstStructure * s);
 void gst_livekit_room_watch_cryptor (GstLiveKitRoomBin * self,
     GstElement * cryptor);
+void gst_livekit_room_emit_data (GstLiveKitRoomBin * self,
+    const gchar * identity, const gchar * topic, GBytes * payload,
+    gboolean encrypted);
 void gst_livekit_room_invoke (GstLiveKitRoomBin * self, GSourceFunc func);
 void gst_livekit_room_take_key (GstLiveKitRoomBin * self, const guint8 * key,
     gsize len);

@@ -42,7 +42,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext"
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
@@ -149,6 +149,21 @@ if [ "${1:-}" = "--inside" ]; then
 
   t0=$(date +%s%N)
   case $scenario in
+  data)
+    # Encrypted user data from the Python SDK to the bin; a sender with the
+    # wrong key gets nothing through.
+    R=(--room data)
+    start measure gst-data env GST_PLUGIN_PATH="$build/plugins/livekit" \
+      GI_TYPELIB_PATH="$build/gst/livekit" LD_LIBRARY_PATH="$build/gst/livekit" \
+      /usr/bin/python3 "$here/roombin_data.py" "${common[@]}" "${R[@]}" --identity gst \
+      --key "$KEY" --expect-from py-data=8 --expect-none-from py-wrong --duration 40 \
+      --report "$dir/gst-data.json"
+    sleep 1
+    start serve py-data "$py" "$here/data_pub.py" "${common[@]}" "${R[@]}" \
+      --identity py-data --key "$KEY" --count 8 --report "$dir/py-data.json"
+    start serve py-wrong "$py" "$here/data_pub.py" "${common[@]}" "${R[@]}" \
+      --identity py-wrong --key "$WRONG" --count 3 --report "$dir/py-wrong.json"
+    ;;
   py-to-gst)
     R=(--room py-to-gst)
     py serve py-pub "${R[@]}" --identity py-pub --key "$KEY" --publish-audio 440 \

@@ -4,6 +4,7 @@
 
 #include <gst/livekit/signalling/token.h>
 #include <gst/livekit/signalling/candidate.h>
+#include <gst/livekit/signalling/data-packet.h>
 #include <gst/livekit/signalling/signal-types.h>
 #include <gst/livekit/signalling/signalclient.h>
 #include <gst/livekit/signalling/livekit-signal-enumtypes.h>
