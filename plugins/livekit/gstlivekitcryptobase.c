@@ -66,6 +66,12 @@ enum
 
 static guint signals[LAST_SIGNAL];
 
+/* Same caps on both sides: the frames stay the codec's frames. */
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_LIVEKIT_CRYPTO_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_LIVEKIT_CRYPTO_CAPS));
+
 G_DEFINE_ABSTRACT_TYPE_WITH_CODE (GstLiveKitCryptoBase,
     gst_livekit_crypto_base, GST_TYPE_BASE_TRANSFORM,
     G_ADD_PRIVATE (GstLiveKitCryptoBase);
@@ -644,5 +650,7 @@ gst_livekit_crypto_base_class_init (GstLiveKitCryptoBaseClass * klass)
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 2, G_TYPE_STRING, GST_TYPE_LIVEKIT_ENCRYPTION_STATE);
 
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_CRYPTO_BASE, 0);
 }

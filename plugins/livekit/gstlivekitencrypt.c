@@ -35,11 +35,6 @@ enum
   PROP_SSRC,
 };
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_LIVEKIT_CRYPTO_CAPS));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_LIVEKIT_CRYPTO_CAPS));
-
 G_DEFINE_TYPE_WITH_CODE (GstLiveKitEncrypt, gst_livekit_encrypt,
     GST_TYPE_LIVEKIT_CRYPTO_BASE,
     GST_DEBUG_CATEGORY_INIT (gst_livekit_encrypt_debug, "livekitencrypt", 0,
@@ -211,8 +206,6 @@ gst_livekit_encrypt_class_init (GstLiveKitEncryptClass * klass)
           0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
-  gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
       "LiveKit E2EE encryptor", "Filter/Encoder/Crypto",
       "Encrypts encoded frames in LiveKit's end-to-end encryption format",

@@ -31,6 +31,7 @@
 #endif
 
 #include "gstlivekitrtpvp8pay.h"
+#include "gstlivekitrtppictureidpay.h"
 #include "gstlivekitrtputils.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_livekit_rtp_vp8_pay_debug);
@@ -38,20 +39,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_livekit_rtp_vp8_pay_debug);
 
 /* X|R|N|S|R|PID, I|L|T|K|RSV, M|PictureID (15 bits). */
 #define DESCRIPTOR_SIZE 4
-#define DEFAULT_PICTURE_ID_OFFSET -1
 
 struct _GstLiveKitRtpVP8Pay
 {
-  GstRTPBasePayload parent;
-
-  gint picture_id_offset;       /* object lock */
-  guint16 picture_id;           /* streaming thread */
-};
-
-enum
-{
-  PROP_0,
-  PROP_PICTURE_ID_OFFSET,
+  GstLiveKitRtpPictureIdPay parent;
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -64,7 +55,7 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
         "clock-rate = (int) 90000, encoding-name = (string) VP8"));
 
 G_DEFINE_TYPE_WITH_CODE (GstLiveKitRtpVP8Pay, gst_livekit_rtp_vp8_pay,
-    GST_TYPE_RTP_BASE_PAYLOAD,
+    GST_TYPE_LIVEKIT_RTP_PICTURE_ID_PAY,
     GST_DEBUG_CATEGORY_INIT (gst_livekit_rtp_vp8_pay_debug, "livekitrtpvp8pay",
         0, "LiveKit E2EE VP8 RTP payloader"));
 GST_ELEMENT_REGISTER_DEFINE (livekitrtpvp8pay, "livekitrtpvp8pay",
@@ -86,6 +77,7 @@ gst_livekit_rtp_vp8_pay_handle_buffer (GstRTPBasePayload * payload,
   guint max = gst_livekit_rtp_max_payload (payload);
   gboolean droppable =
       GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DROPPABLE);
+  guint16 picture_id;
   GstBufferList *list;
 
   if (max <= DESCRIPTOR_SIZE) {
@@ -103,6 +95,9 @@ gst_livekit_rtp_vp8_pay_handle_buffer (GstRTPBasePayload * payload,
   }
 
   max -= DESCRIPTOR_SIZE;
+  picture_id =
+      gst_livekit_rtp_picture_id_pay_take (GST_LIVEKIT_RTP_PICTURE_ID_PAY
+      (self));
   list = gst_buffer_list_new_sized ((size + max - 1) / max);
   while (offset < size) {
     gsize len = MIN (size - offset, max);
@@ -115,105 +110,33 @@ gst_livekit_rtp_vp8_pay_handle_buffer (GstRTPBasePayload * payload,
     d = gst_rtp_buffer_get_payload (&rtp);
     d[0] = 0x80 | (droppable ? 0x20 : 0) | (offset == 0 ? 0x10 : 0);
     d[1] = 0x80;
-    d[2] = 0x80 | (self->picture_id >> 8);
-    d[3] = self->picture_id & 0xff;
+    d[2] = 0x80 | (picture_id >> 8);
+    d[3] = picture_id & 0xff;
     gst_rtp_buffer_set_marker (&rtp, offset + len == size);
     gst_rtp_buffer_unmap (&rtp);
     gst_buffer_list_add (list, out);
     offset += len;
   }
   GST_LOG_OBJECT (self, "frame of %" G_GSIZE_FORMAT " bytes, picture id %u, "
-      "%u packets", size, self->picture_id, gst_buffer_list_length (list));
-  self->picture_id = (self->picture_id + 1) & 0x7fff;
+      "%u packets", size, picture_id, gst_buffer_list_length (list));
   gst_buffer_unref (buffer);
   return gst_rtp_base_payload_push_list (payload, list);
-}
-
-static GstStateChangeReturn
-gst_livekit_rtp_vp8_pay_change_state (GstElement * element,
-    GstStateChange transition)
-{
-  GstLiveKitRtpVP8Pay *self = GST_LIVEKIT_RTP_VP8_PAY (element);
-
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
-    GST_OBJECT_LOCK (self);
-    /* RFC 7741 asks for a random start, which the default gives. */
-    self->picture_id = self->picture_id_offset < 0 ?
-        g_random_int_range (0, 0x8000) : self->picture_id_offset;
-    GST_OBJECT_UNLOCK (self);
-  }
-  return GST_ELEMENT_CLASS (gst_livekit_rtp_vp8_pay_parent_class)->change_state
-      (element, transition);
-}
-
-static void
-gst_livekit_rtp_vp8_pay_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
-{
-  GstLiveKitRtpVP8Pay *self = GST_LIVEKIT_RTP_VP8_PAY (object);
-
-  switch (prop_id) {
-    case PROP_PICTURE_ID_OFFSET:
-      GST_OBJECT_LOCK (self);
-      self->picture_id_offset = g_value_get_int (value);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-}
-
-static void
-gst_livekit_rtp_vp8_pay_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec)
-{
-  GstLiveKitRtpVP8Pay *self = GST_LIVEKIT_RTP_VP8_PAY (object);
-
-  switch (prop_id) {
-    case PROP_PICTURE_ID_OFFSET:
-      GST_OBJECT_LOCK (self);
-      g_value_set_int (value, self->picture_id_offset);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
 }
 
 static void
 gst_livekit_rtp_vp8_pay_init (GstLiveKitRtpVP8Pay * self)
 {
-  self->picture_id_offset = DEFAULT_PICTURE_ID_OFFSET;
 }
 
 static void
 gst_livekit_rtp_vp8_pay_class_init (GstLiveKitRtpVP8PayClass * klass)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstRTPBasePayloadClass *pay_class = GST_RTP_BASE_PAYLOAD_CLASS (klass);
 
-  gobject_class->set_property = gst_livekit_rtp_vp8_pay_set_property;
-  gobject_class->get_property = gst_livekit_rtp_vp8_pay_get_property;
-  element_class->change_state =
-      GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp8_pay_change_state);
   pay_class->set_caps = GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp8_pay_set_caps);
   pay_class->handle_buffer =
       GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp8_pay_handle_buffer);
-
-  /**
-   * GstLiveKitRtpVP8Pay:picture-id-offset:
-   *
-   * PictureID of the first frame after READY→PAUSED; -1 picks a random
-   * one. Fixed values make packets reproducible in tests.
-   */
-  g_object_class_install_property (gobject_class, PROP_PICTURE_ID_OFFSET,
-      g_param_spec_int ("picture-id-offset", "Picture ID offset",
-          "PictureID of the first frame (15 bits); -1 = random", -1, 0x7fff,
-          DEFAULT_PICTURE_ID_OFFSET, G_PARAM_READWRITE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

@@ -37,6 +37,7 @@
 #endif
 
 #include "gstlivekitrtpvp9pay.h"
+#include "gstlivekitrtppictureidpay.h"
 #include "gstlivekitrtputils.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_livekit_rtp_vp9_pay_debug);
@@ -46,23 +47,13 @@ GST_DEBUG_CATEGORY_STATIC (gst_livekit_rtp_vp9_pay_debug);
 #define DESCRIPTOR_SIZE 3
 /* N_S|Y|G|RES, then WIDTH and HEIGHT (16 bits each) when Y=1. */
 #define SS_SIZE(with_size) ((with_size) ? 5 : 1)
-#define DEFAULT_PICTURE_ID_OFFSET -1
 
 struct _GstLiveKitRtpVP9Pay
 {
-  GstRTPBasePayload parent;
-
-  gint picture_id_offset;       /* object lock */
+  GstLiveKitRtpPictureIdPay parent;
 
   /* Streaming thread. */
-  guint16 picture_id;
   gint width, height;           /* 0 when the caps have none */
-};
-
-enum
-{
-  PROP_0,
-  PROP_PICTURE_ID_OFFSET,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -75,7 +66,7 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
         "clock-rate = (int) 90000, encoding-name = (string) VP9"));
 
 G_DEFINE_TYPE_WITH_CODE (GstLiveKitRtpVP9Pay, gst_livekit_rtp_vp9_pay,
-    GST_TYPE_RTP_BASE_PAYLOAD,
+    GST_TYPE_LIVEKIT_RTP_PICTURE_ID_PAY,
     GST_DEBUG_CATEGORY_INIT (gst_livekit_rtp_vp9_pay_debug, "livekitrtpvp9pay",
         0, "LiveKit E2EE VP9 RTP payloader"));
 GST_ELEMENT_REGISTER_DEFINE (livekitrtpvp9pay, "livekitrtpvp9pay",
@@ -106,6 +97,7 @@ gst_livekit_rtp_vp9_pay_handle_buffer (GstRTPBasePayload * payload,
 {
   GstLiveKitRtpVP9Pay *self = GST_LIVEKIT_RTP_VP9_PAY (payload);
   gsize size = gst_buffer_get_size (buffer), offset = 0;
+  guint16 picture_id;
   guint max = gst_livekit_rtp_max_payload (payload);
   gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   gboolean with_size = self->width > 0;
@@ -125,6 +117,9 @@ gst_livekit_rtp_vp9_pay_handle_buffer (GstRTPBasePayload * payload,
     return GST_FLOW_OK;
   }
 
+  picture_id =
+      gst_livekit_rtp_picture_id_pay_take (GST_LIVEKIT_RTP_PICTURE_ID_PAY
+      (self));
   list = gst_buffer_list_new ();
   while (offset < size) {
     gboolean first = offset == 0;
@@ -140,8 +135,8 @@ gst_livekit_rtp_vp9_pay_handle_buffer (GstRTPBasePayload * payload,
     d = gst_rtp_buffer_get_payload (&rtp);
     d[0] = 0x80 | (delta ? 0x40 : 0) | (first ? 0x08 : 0) | (last ? 0x04 : 0)
         | (first && ss_size ? 0x02 : 0);
-    d[1] = 0x80 | (self->picture_id >> 8);
-    d[2] = self->picture_id & 0xff;
+    d[1] = 0x80 | (picture_id >> 8);
+    d[2] = picture_id & 0xff;
     if (first && ss_size) {
       /* N_S = 0 (one spatial layer), Y, G = 0 (no picture group). */
       d[3] = with_size ? 0x10 : 0x00;
@@ -156,97 +151,26 @@ gst_livekit_rtp_vp9_pay_handle_buffer (GstRTPBasePayload * payload,
     offset += len;
   }
   GST_LOG_OBJECT (self, "%s frame of %" G_GSIZE_FORMAT " bytes, picture id "
-      "%u, %u packets", delta ? "delta" : "key", size, self->picture_id,
+      "%u, %u packets", delta ? "delta" : "key", size, picture_id,
       gst_buffer_list_length (list));
-  self->picture_id = (self->picture_id + 1) & 0x7fff;
   gst_buffer_unref (buffer);
   return gst_rtp_base_payload_push_list (payload, list);
-}
-
-static GstStateChangeReturn
-gst_livekit_rtp_vp9_pay_change_state (GstElement * element,
-    GstStateChange transition)
-{
-  GstLiveKitRtpVP9Pay *self = GST_LIVEKIT_RTP_VP9_PAY (element);
-
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
-    GST_OBJECT_LOCK (self);
-    self->picture_id = self->picture_id_offset < 0 ?
-        g_random_int_range (0, 0x8000) : self->picture_id_offset;
-    GST_OBJECT_UNLOCK (self);
-  }
-  return GST_ELEMENT_CLASS (gst_livekit_rtp_vp9_pay_parent_class)->change_state
-      (element, transition);
-}
-
-static void
-gst_livekit_rtp_vp9_pay_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
-{
-  GstLiveKitRtpVP9Pay *self = GST_LIVEKIT_RTP_VP9_PAY (object);
-
-  switch (prop_id) {
-    case PROP_PICTURE_ID_OFFSET:
-      GST_OBJECT_LOCK (self);
-      self->picture_id_offset = g_value_get_int (value);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-}
-
-static void
-gst_livekit_rtp_vp9_pay_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec)
-{
-  GstLiveKitRtpVP9Pay *self = GST_LIVEKIT_RTP_VP9_PAY (object);
-
-  switch (prop_id) {
-    case PROP_PICTURE_ID_OFFSET:
-      GST_OBJECT_LOCK (self);
-      g_value_set_int (value, self->picture_id_offset);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
 }
 
 static void
 gst_livekit_rtp_vp9_pay_init (GstLiveKitRtpVP9Pay * self)
 {
-  self->picture_id_offset = DEFAULT_PICTURE_ID_OFFSET;
 }
 
 static void
 gst_livekit_rtp_vp9_pay_class_init (GstLiveKitRtpVP9PayClass * klass)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstRTPBasePayloadClass *pay_class = GST_RTP_BASE_PAYLOAD_CLASS (klass);
 
-  gobject_class->set_property = gst_livekit_rtp_vp9_pay_set_property;
-  gobject_class->get_property = gst_livekit_rtp_vp9_pay_get_property;
-  element_class->change_state =
-      GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp9_pay_change_state);
   pay_class->set_caps = GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp9_pay_set_caps);
   pay_class->handle_buffer =
       GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp9_pay_handle_buffer);
-
-  /**
-   * GstLiveKitRtpVP9Pay:picture-id-offset:
-   *
-   * PictureID of the first frame after READY→PAUSED; -1 picks a random
-   * one. Fixed values make packets reproducible in tests.
-   */
-  g_object_class_install_property (gobject_class, PROP_PICTURE_ID_OFFSET,
-      g_param_spec_int ("picture-id-offset", "Picture ID offset",
-          "PictureID of the first frame (15 bits); -1 = random", -1, 0x7fff,
-          DEFAULT_PICTURE_ID_OFFSET, G_PARAM_READWRITE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
