@@ -406,6 +406,30 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
   G_STMT_START { g_free (self->field); \
     self->field = g_value_dup_string (value); } G_STMT_END
 
+  /* Key material first, outside the object lock: a running bin installs
+   * it at once, and PBKDF2 takes tens of milliseconds. */
+  switch (prop_id) {
+    case PROP_SHARED_KEY:{
+      const gchar *key = g_value_get_string (value);
+      gst_livekit_room_take_key (self, (const guint8 *) key,
+          key ? strlen (key) : 0);
+      return;
+    }
+    case PROP_SHARED_KEY_HEX:{
+      const gchar *hex = g_value_get_string (value);
+      gsize cap = hex ? strlen (hex) / 2 : 0, len = 0;
+      guint8 *raw = gst_livekit_secure_alloc (cap + 1);
+      if (hex && gst_livekit_hex_decode (hex, raw, cap, &len))
+        gst_livekit_room_take_key (self, raw, len);
+      else if (hex && *hex)
+        GST_WARNING_OBJECT (self, "shared-key-hex is not an even-length hex string");
+      gst_livekit_secure_free (raw, cap + 1);
+      return;
+    }
+    default:
+      break;
+  }
+
   GST_OBJECT_LOCK (self);
   if (gst_livekit_key_options_set_property (&self->key_options,
           PROP_KEY_OPTIONS, prop_id, value)) {
@@ -446,23 +470,6 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
       gst_object_replace ((GstObject **) & self->keyring,
           g_value_get_object (value));
       break;
-    case PROP_SHARED_KEY:{
-      const gchar *key = g_value_get_string (value);
-      gst_livekit_room_take_key (self, (const guint8 *) key,
-          key ? strlen (key) : 0);
-      break;
-    }
-    case PROP_SHARED_KEY_HEX:{
-      const gchar *hex = g_value_get_string (value);
-      gsize cap = hex ? strlen (hex) / 2 : 0, len = 0;
-      guint8 *raw = gst_livekit_secure_alloc (cap + 1);
-      if (hex && gst_livekit_hex_decode (hex, raw, cap, &len))
-        gst_livekit_room_take_key (self, raw, len);
-      else if (hex && *hex)
-        g_warning ("shared-key-hex is not an even-length hex string");
-      gst_livekit_secure_free (raw, cap + 1);
-      break;
-    }
     case PROP_SHARED_KEY_FILE:
       SET_STRING (shared_key_file);
       break;
