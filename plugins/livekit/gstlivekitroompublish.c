@@ -60,16 +60,18 @@ typedef struct
 {
   const gchar *media;
   const gchar *payloader;
+  const gchar *encoding_name;
+  gint clock_rate;
   guint pt;
 } PayloaderChoice;
 
 /* The server's preferred payload types (spec §7); one per codec. */
 static const PayloaderChoice payloaders[] = {
-  {"audio/x-opus", "rtpopuspay", 111},
-  {"video/x-vp8", "livekitrtpvp8pay", 96},
-  {"video/x-vp9", "livekitrtpvp9pay", 98},
-  {"video/x-h264", "livekitrtph264pay", 125},
-  {"video/x-h265", "livekitrtph265pay", 116},
+  {"audio/x-opus", "rtpopuspay", "OPUS", 48000, 111},
+  {"video/x-vp8", "livekitrtpvp8pay", "VP8", 90000, 96},
+  {"video/x-vp9", "livekitrtpvp9pay", "VP9", 90000, 98},
+  {"video/x-h264", "livekitrtph264pay", "H264", 90000, 125},
+  {"video/x-h265", "livekitrtph265pay", "H265", 90000, 116},
 };
 
 static gboolean
@@ -77,6 +79,37 @@ negotiate_idle (gpointer data)
 {
   gst_livekit_room_negotiate_publisher (GST_LIVEKIT_ROOM_BIN (data));
   return G_SOURCE_REMOVE;
+}
+
+/* A send-only transceiver that knows its kind and codec from birth, so it
+ * is part of every offer created from now on. webrtcbin 1.22 associates
+ * the m-lines of a first answer with transceivers by kind and creation
+ * order: a transceiver of unknown kind that is not in the offer yet (its
+ * pad has no caps) could be taken for an offered one and abort
+ * webrtcbin in _connect_input_stream. */
+static GstPad *
+request_webrtc_pad (GstLiveKitRoomBin * self, const PayloaderChoice * choice)
+{
+  gboolean audio = g_str_has_prefix (choice->media, "audio/");
+  GstWebRTCRTPTransceiver *trans = NULL;
+  GstPadTemplate *templ;
+  GstPad *pad;
+  GstCaps *codec = gst_caps_new_simple ("application/x-rtp",
+      "media", G_TYPE_STRING, audio ? "audio" : "video",
+      "encoding-name", G_TYPE_STRING, choice->encoding_name,
+      "payload", G_TYPE_INT, choice->pt,
+      "clock-rate", G_TYPE_INT, choice->clock_rate, NULL);
+
+  g_signal_emit_by_name (self->publisher, "add-transceiver",
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, codec, &trans);
+  gst_clear_object (&trans);
+  /* webrtcbin gives the pad the first free transceiver of this codec:
+   * this one, or an identical one another pad is being linked to. */
+  templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS
+      (self->publisher), "sink_%u");
+  pad = gst_element_request_pad (self->publisher, templ, NULL, codec);
+  gst_caps_unref (codec);
+  return pad;
 }
 
 /* Links encrypt -> payloader -> webrtcbin for the codec of @caps. Runs on
@@ -89,7 +122,6 @@ link_publication (RoomPublication * pub, GstCaps * caps)
   const gchar *media = gst_structure_get_name (s);
   const PayloaderChoice *choice = NULL;
   GstWebRTCRTPTransceiver *trans = NULL;
-  GstPadTemplate *templ;
   GstPad *src;
   guint32 ssrc = randombytes_random ();
   gint width = 0, height = 0;
@@ -112,13 +144,13 @@ link_publication (RoomPublication * pub, GstCaps * caps)
   g_object_set (pub->encrypt, "ssrc", ssrc, NULL);
   gst_bin_add (GST_BIN (self), gst_object_ref (pub->payloader));
 
-  templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS
-      (self->publisher), "sink_%u");
-  pub->webrtc_pad = gst_element_request_pad (self->publisher, templ, NULL,
-      NULL);
+  pub->webrtc_pad = request_webrtc_pad (self, choice);
+  if (!pub->webrtc_pad) {
+    GST_ELEMENT_ERROR (self, CORE, PAD, ("webrtcbin refused a send pad"),
+        (NULL));
+    return FALSE;
+  }
   g_object_get (pub->webrtc_pad, "transceiver", &trans, NULL);
-  g_object_set (trans, "direction",
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
   pub->cid = gst_object_get_name (GST_OBJECT (trans));
   gst_object_unref (trans);
 
