@@ -517,6 +517,55 @@ gst_livekit_keyring_decrypt_data (GstLiveKitKeyring * keyring,
   return out;
 }
 
+/**
+ * gst_livekit_keyring_encrypt_data:
+ * @keyring: a #GstLiveKitKeyring
+ * @identity: (nullable): the local participant; %NULL for the shared ring
+ * @plaintext: a serialized EncryptedPacketPayload
+ * @key_index: (out): the key index used
+ * @iv: (out) (transfer full): the 12-byte IV used
+ *
+ * The IV is 12 random bytes (libsodium's CSPRNG) rather than LiveKit's
+ * random | time | time - counter: receivers take the IV from the packet
+ * and never check its structure, and 96 random bits cannot repeat under
+ * one key in practice even when every participant shares that key.
+ *
+ * Returns: (transfer full) (nullable): ciphertext || tag
+ */
+GBytes *
+gst_livekit_keyring_encrypt_data (GstLiveKitKeyring * keyring,
+    const gchar * identity, GBytes * plaintext, guint * key_index,
+    GBytes ** iv)
+{
+  GstLiveKitKeySet *ks;
+  GstLiveKitAead *aead;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (plaintext, &len);
+  guint8 nonce[12], *sealed;
+  GBytes *out = NULL;
+  guint index;
+
+  g_return_val_if_fail (GST_IS_LIVEKIT_KEYRING (keyring), NULL);
+  index = (guint) gst_livekit_keyring_get_current_key_index (keyring,
+      identity);
+  ks = gst_livekit_keyring_lookup (keyring, identity, index);
+  if (!ks)
+    return NULL;
+  randombytes_buf (nonce, sizeof nonce);
+  aead = gst_livekit_aead_new (ks->aes_key, TRUE);
+  sealed = g_malloc (len + 16);
+  if (aead && gst_livekit_aead_seal (aead, nonce, NULL, 0, data, len, sealed)) {
+    out = g_bytes_new_take (sealed, len + 16);
+    *key_index = index;
+    *iv = g_bytes_new (nonce, sizeof nonce);
+  } else {
+    g_free (sealed);
+  }
+  gst_livekit_aead_free (aead);
+  gst_livekit_key_set_unref (ks);
+  return out;
+}
+
 void
 gst_livekit_keyring_clear (GstLiveKitKeyring * keyring)
 {

@@ -57,6 +57,12 @@ void gst_livekit_keyring_clear (GstLiveKitKeyring * keyring);
 GBytes *gst_livekit_keyring_decrypt_data (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index, GBytes * iv,
     GBytes * ciphertext);
+/* Encrypts with the current key of @identity's ring (else the shared
+ * ring) under a fresh random IV. Returns ciphertext || tag, or NULL when
+ * that ring has no key at its current index. */
+GBytes *gst_livekit_keyring_encrypt_data (GstLiveKitKeyring * keyring,
+    const gchar * identity, GBytes * plaintext, guint * key_index,
+    GBytes ** iv);
 
 guint gst_livekit_keyring_get_key_ring_size (GstLiveKitKeyring * keyring);
 guint gst_livekit_keyring_get_ratchet_window_size (GstLiveKitKeyring * keyring);

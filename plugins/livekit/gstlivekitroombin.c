@@ -107,6 +107,7 @@ enum
 {
   SIGNAL_E2EE_STATE_CHANGED = G_N_ELEMENTS (event_signals),
   SIGNAL_DATA_RECEIVED,
+  SIGNAL_SEND_DATA,
   LAST_SIGNAL
 };
 
@@ -184,6 +185,7 @@ setup_keyring (GstLiveKitRoomBin * self)
     return FALSE;
   }
   gst_livekit_room_clear_key (self);
+  g_atomic_int_set (&self->keys_live, TRUE);
 
   /* Every encryptor/decryptor inside, now or later, gets this keyring. */
   context = gst_livekit_context_new_keyring (self->keyring);
@@ -277,6 +279,7 @@ stop_room (GstLiveKitRoomBin * self)
     return;
   gst_livekit_room_invoke (self, quit_loop);
   g_thread_join (self->thread);
+  gst_livekit_room_clear_data (self);
   self->thread = NULL;
   g_main_loop_unref (self->loop);
   self->loop = NULL;
@@ -363,6 +366,9 @@ gst_livekit_room_bin_change_state (GstElement * element,
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       stop_room (self);
       break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      g_atomic_int_set (&self->keys_live, FALSE);
+      break;
     default:
       break;
   }
@@ -387,8 +393,9 @@ gst_livekit_room_take_key (GstLiveKitRoomBin * self, const guint8 * key,
   gst_livekit_room_clear_key (self);
   if (len == 0)
     return;
-  /* A running bin installs at once (the KDF runs on this thread). */
-  if (self->keyring && self->thread) {
+  /* From READY on the bin installs at once (the KDF runs on this thread);
+   * before, the key waits for the key options. */
+  if (g_atomic_int_get (&self->keys_live)) {
     gst_livekit_keyring_set_shared_key (self->keyring, key, len, 0, NULL);
     return;
   }
@@ -545,6 +552,8 @@ gst_livekit_room_bin_finalize (GObject * object)
   g_free (self->name);
   g_free (self->shared_key_file);
   gst_livekit_key_options_clear (&self->key_options);
+  gst_livekit_room_clear_data (self);
+  g_rec_mutex_clear (&self->data_lock);
   g_mutex_clear (&self->lock);
   g_hash_table_unref (self->tracks);
   g_hash_table_unref (self->participants);
@@ -557,6 +566,7 @@ static void
 gst_livekit_room_bin_init (GstLiveKitRoomBin * self)
 {
   g_mutex_init (&self->lock);
+  g_rec_mutex_init (&self->data_lock);
   self->encryption = GST_LIVEKIT_ENCRYPTION_TYPE_GCM;
   self->auto_subscribe = TRUE;
   gst_livekit_key_options_init (&self->key_options);
@@ -677,6 +687,30 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BYTES,
       G_TYPE_BOOLEAN);
+
+  /**
+   * GstLiveKitRoomBin::send-data:
+   * @payload: the user data
+   * @topic: (nullable): the packet's topic
+   * @reliable: %TRUE for the ordered, retransmitted channel; %FALSE for
+   *   the lossy one
+   * @destination_identities: (nullable) (array zero-terminated=1): the
+   *   participants to deliver to; %NULL for everyone
+   *
+   * Sends a user data packet, end-to-end encrypted under the local
+   * participant's current key (its own ring, else the shared one) unless
+   * #GstLiveKitRoomBin:encryption is none. Packets sent before the data
+   * channel is open (the first send brings the publisher connection up)
+   * wait for it, in order, up to 256 per channel.
+   *
+   * Returns: %FALSE when the packet was not sent: no key to encrypt it
+   * (it is never sent in the clear instead) or too many waiting
+   */
+  signals[SIGNAL_SEND_DATA] = g_signal_new_class_handler ("send-data",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_livekit_room_send_data), NULL, NULL, NULL,
+      G_TYPE_BOOLEAN, 4, G_TYPE_BYTES, G_TYPE_STRING, G_TYPE_BOOLEAN,
+      G_TYPE_STRV);
 
   gst_element_class_add_static_pad_template (element_class,
       &audio_sink_template);

@@ -2,7 +2,8 @@
  *   gstlivekitroombin.c      element, properties, keys, state changes
  *   gstlivekitroomsignal.c   signalling: join, SDP, ICE, participants
  *   gstlivekitroompublish.c  request pads, AddTrack, publisher offers
- *   gstlivekitroomsubscribe.c  subscribed tracks: depayload, decrypt, pads */
+ *   gstlivekitroomsubscribe.c  subscribed tracks: depayload, decrypt, pads
+ *   gstlivekitroomdata.c     user data packets, both ways */
 #ifndef __GST_LIVEKIT_ROOM_PRIVATE_H__
 #define __GST_LIVEKIT_ROOM_PRIVATE_H__
 
@@ -51,6 +52,7 @@ struct _GstLiveKitRoomBin
   GstLiveKitEncryptionType encryption;
   gboolean auto_subscribe;
   GstLiveKitKeyring *keyring;
+  gint keys_live;               /* atomic: keys go to the keyring at once */
   guint8 *pending_key;
   gsize pending_key_len;
   gchar *shared_key_file;
@@ -80,6 +82,14 @@ struct _GstLiveKitRoomBin
   GHashTable *mid_to_track;     /* subscriber mid -> track sid */
   GPtrArray *publications;      /* RoomPublication */
   guint next_pt;
+
+  /* User data: the publisher's channels and what waits for them to open,
+   * data_lock (recursive: a failed send may close its channel). */
+  GstWebRTCDataChannel *reliable_channel, *lossy_channel;
+  GRecMutex data_lock;
+  GQueue pending_reliable, pending_lossy;       /* GBytes, packets */
+  gboolean data_wanted;         /* the publisher must connect for data */
+  gint64 last_send_warning;     /* monotonic µs */
 };
 
 /* gstlivekitroombin.c */
@@ -123,6 +133,20 @@ void gst_livekit_room_on_subscriber_pad (GstElement * webrtc, GstPad * pad,
     GstLiveKitRoomBin * self);
 void gst_livekit_room_on_subscriber_pad_removed (GstElement * webrtc,
     GstPad * pad, GstLiveKitRoomBin * self);
+
+/* gstlivekitroomdata.c */
+/* With the webrtcbins: data reception. */
+void gst_livekit_room_setup_data (GstLiveKitRoomBin * self);
+/* Signalling thread, once joined: the publisher's data channels. */
+void gst_livekit_room_open_data_channels (GstLiveKitRoomBin * self);
+/* On stop: drops the channels and the packets that wait for them. */
+void gst_livekit_room_clear_data (GstLiveKitRoomBin * self);
+/* The send-data action signal; any thread. */
+gboolean gst_livekit_room_send_data (GstLiveKitRoomBin * self,
+    GBytes * payload, const gchar * topic, gboolean reliable,
+    const gchar * const *destinations);
+/* Whether the publisher connection must come up for data alone. */
+gboolean gst_livekit_room_wants_data (GstLiveKitRoomBin * self);
 
 /* Key bytes outside the keyring: guarded and zeroed. */
 gpointer gst_livekit_secure_alloc (gsize len);

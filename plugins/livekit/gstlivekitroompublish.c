@@ -375,6 +375,7 @@ gst_livekit_room_negotiate_publisher (GstLiveKitRoomBin * self)
     all_published &= p->sid != NULL;
   }
   g_mutex_unlock (&self->lock);
+  any |= gst_livekit_room_wants_data (self);
 
   for (guint i = 0; i < announce->len; i++) {
     RoomPublication *p = g_ptr_array_index (announce, i);

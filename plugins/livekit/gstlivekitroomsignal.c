@@ -235,57 +235,6 @@ make_webrtcbin (GstLiveKitRoomBin * self, const gchar * name)
   return webrtc;
 }
 
-/* Data from other participants arrives on the server's data channels of
- * the subscriber connection (spec livekit-e2ee.md §12). */
-static void
-on_data_message (GstWebRTCDataChannel * channel, GBytes * data,
-    GstLiveKitRoomBin * self)
-{
-  GstLiveKitDataPacket packet;
-  gsize len;
-  const guint8 *bytes = g_bytes_get_data (data, &len);
-  GBytes *plain = NULL, *payload = NULL;
-  gchar *topic = NULL;
-
-  if (!gst_livekit_data_packet_parse (bytes, len, &packet))
-    return;                     /* not a user packet: nothing for us */
-  if (packet.encrypted) {
-    gsize plain_len;
-    const guint8 *p;
-    plain = gst_livekit_keyring_decrypt_data (self->keyring, packet.identity,
-        packet.key_index, packet.iv, packet.ciphertext);
-    p = plain ? g_bytes_get_data (plain, &plain_len) : NULL;
-    if (!p || !gst_livekit_data_payload_parse_user (p, plain_len, &topic,
-            &payload)) {
-      /* Fail closed, like media: undecryptable data is dropped. */
-      GST_WARNING_OBJECT (self, "dropped a data packet from %s: %s",
-          packet.identity, plain ? "not a user packet" : "does not decrypt");
-      gst_livekit_room_post (self, gst_structure_new ("livekit-data-dropped",
-              "identity", G_TYPE_STRING, packet.identity, "key-index",
-              G_TYPE_UINT, packet.key_index, NULL));
-      goto out;
-    }
-  } else {
-    topic = g_strdup (packet.topic);
-    payload = g_bytes_ref (packet.payload);
-  }
-  gst_livekit_room_emit_data (self, packet.identity, topic, payload,
-      packet.encrypted);
-out:
-  g_clear_pointer (&plain, g_bytes_unref);
-  g_clear_pointer (&payload, g_bytes_unref);
-  g_free (topic);
-  gst_livekit_data_packet_clear (&packet);
-}
-
-static void
-on_data_channel (GstElement * webrtc, GstWebRTCDataChannel * channel,
-    GstLiveKitRoomBin * self)
-{
-  g_signal_connect (channel, "on-message-data", G_CALLBACK (on_data_message),
-      self);
-}
-
 void
 gst_livekit_room_create_webrtcbins (GstLiveKitRoomBin * self)
 {
@@ -302,8 +251,7 @@ gst_livekit_room_create_webrtcbins (GstLiveKitRoomBin * self)
       G_CALLBACK (gst_livekit_room_on_subscriber_pad), self);
   g_signal_connect (self->subscriber, "pad-removed",
       G_CALLBACK (gst_livekit_room_on_subscriber_pad_removed), self);
-  g_signal_connect (self->subscriber, "on-data-channel",
-      G_CALLBACK (on_data_channel), self);
+  gst_livekit_room_setup_data (self);
 }
 
 void
@@ -590,6 +538,7 @@ on_connected (GObject * source, GAsyncResult * result, gpointer data)
           "identity", G_TYPE_STRING, self->join->participant->identity,
           "participant-sid", G_TYPE_STRING, self->join->participant->sid,
           "server-version", G_TYPE_STRING, self->join->server_version, NULL));
+  gst_livekit_room_open_data_channels (self);
   gst_livekit_room_negotiate_publisher (self);
   gst_object_unref (self);
 }

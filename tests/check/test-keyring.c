@@ -271,6 +271,50 @@ GST_START_TEST (test_signals)
 
 GST_END_TEST;
 
+/* Data packets: encrypted under the ring's current key, each with its own
+ * IV; only that key opens them. */
+GST_START_TEST (test_data_encrypt_decrypt)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GBytes *plain = g_bytes_new_static ("hello room", 10);
+  GBytes *iv1 = NULL, *iv2 = NULL, *ct1, *ct2, *back;
+  guint index = 99;
+
+  /* No key: nothing, rather than plaintext. */
+  fail_unless (gst_livekit_keyring_encrypt_data (kr, NULL, plain, &index,
+          &iv1) == NULL);
+  set_key (kr, NULL, "shared one", 0);
+  set_key (kr, "alice", "alice's", 3);
+  ct1 = gst_livekit_keyring_encrypt_data (kr, "alice", plain, &index, &iv1);
+  fail_unless (ct1 != NULL);
+  fail_unless_equals_int (index, 3);
+  fail_unless_equals_int (g_bytes_get_size (ct1), 10 + 16);
+  fail_unless_equals_int (g_bytes_get_size (iv1), 12);
+  ct2 = gst_livekit_keyring_encrypt_data (kr, "alice", plain, &index, &iv2);
+  fail_if (g_bytes_equal (iv1, iv2));
+  fail_if (g_bytes_equal (ct1, ct2));
+
+  back = gst_livekit_keyring_decrypt_data (kr, "alice", 3, iv1, ct1);
+  fail_unless (back && g_bytes_equal (back, plain));
+  g_bytes_unref (back);
+  /* The shared key, another index, another IV: no. */
+  fail_unless (gst_livekit_keyring_decrypt_data (kr, NULL, 0, iv1,
+          ct1) == NULL);
+  fail_unless (gst_livekit_keyring_decrypt_data (kr, "alice", 0, iv1,
+          ct1) == NULL);
+  fail_unless (gst_livekit_keyring_decrypt_data (kr, "alice", 3, iv2,
+          ct1) == NULL);
+
+  g_bytes_unref (iv1);
+  g_bytes_unref (iv2);
+  g_bytes_unref (ct1);
+  g_bytes_unref (ct2);
+  g_bytes_unref (plain);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
 static Suite *
 keyring_suite (void)
 {
@@ -287,6 +331,7 @@ keyring_suite (void)
   tcase_add_test (tc, test_window_zero_precomputes_nothing);
   tcase_add_test (tc, test_salt_change_rederives);
   tcase_add_test (tc, test_signals);
+  tcase_add_test (tc, test_data_encrypt_decrypt);
   return s;
 }
 

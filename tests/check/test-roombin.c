@@ -90,6 +90,36 @@ GST_START_TEST (test_signals_and_write_only_secrets)
 
 GST_END_TEST;
 
+/* send-data fails closed: without a key nothing is queued, let alone sent
+ * in the clear; with one (or with encryption off) the packet waits for the
+ * data channel. Keys given as properties exist from READY on. */
+GST_START_TEST (test_send_data_needs_key)
+{
+  GstElement *bin = gst_element_factory_make ("livekitroombin", NULL);
+  GBytes *payload = g_bytes_new_static ("hello", 5);
+  gboolean sent = TRUE;
+
+  g_object_set (bin, "url", "ws://127.0.0.1:1", "api-key", "k", "api-secret",
+      "s", "room", "r", "identity", "i", NULL);
+  fail_unless_equals_int (gst_element_set_state (bin, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_signal_emit_by_name (bin, "send-data", payload, "chat", TRUE, NULL,
+      &sent);
+  fail_if (sent);
+  g_object_set (bin, "shared-key", "a key", NULL);
+  g_signal_emit_by_name (bin, "send-data", payload, "chat", TRUE, NULL,
+      &sent);
+  fail_unless (sent);
+  gst_element_set_state (bin, GST_STATE_NULL);
+  g_object_set (bin, "encryption", 0, NULL);
+  g_signal_emit_by_name (bin, "send-data", payload, NULL, FALSE, NULL, &sent);
+  fail_unless (sent);
+  g_bytes_unref (payload);
+  gst_object_unref (bin);
+}
+
+GST_END_TEST;
+
 static Suite *
 roombin_suite (void)
 {
@@ -100,6 +130,7 @@ roombin_suite (void)
   tcase_add_test (tc, test_missing_settings);
   tcase_add_test (tc, test_unreachable_server);
   tcase_add_test (tc, test_signals_and_write_only_secrets);
+  tcase_add_test (tc, test_send_data_needs_key);
   return s;
 }
 

@@ -21,6 +21,10 @@
 #                           E2EE must not hear it (ciphertext to its decoder);
 #                           a Python E2EE subscriber in the same room (control)
 #                           must hear it
+#   data                    encrypted user data both ways, bin <-> Python SDK
+#                           (data_peer.py / roombin_data.py); wrong-key and
+#                           no-E2EE peers get nothing of the bin's, the bin drops
+#                           the wrong-key peer's packets
 #
 # Peers: tests/integration/peer.py (SDK venv, scripts/python-env.sh) and
 # tests/integration/roombin_peer.py (/usr/bin/python3, GStreamer, the plugin in
@@ -150,19 +154,26 @@ if [ "${1:-}" = "--inside" ]; then
   t0=$(date +%s%N)
   case $scenario in
   data)
-    # Encrypted user data from the Python SDK to the bin; a sender with the
-    # wrong key gets nothing through.
+    # Encrypted user data both ways between the bin and the Python SDK; a
+    # peer with the wrong key gets nothing through either way, and a peer
+    # without E2EE never gets the bin's plaintext.
     R=(--room data)
     start measure gst-data env GST_PLUGIN_PATH="$build/plugins/livekit" \
       GI_TYPELIB_PATH="$build/gst/livekit" LD_LIBRARY_PATH="$build/gst/livekit" \
       /usr/bin/python3 "$here/roombin_data.py" "${common[@]}" "${R[@]}" --identity gst \
-      --key "$KEY" --expect-from py-data=8 --expect-none-from py-wrong --duration 40 \
-      --report "$dir/gst-data.json"
+      --key "$KEY" --expect-from py-data=8 --expect-none-from py-wrong --send 8 \
+      --send-when-present py-data --send-when-present py-wrong \
+      --send-when-present py-plain --duration 40 --report "$dir/gst-data.json"
     sleep 1
-    start serve py-data "$py" "$here/data_pub.py" "${common[@]}" "${R[@]}" \
-      --identity py-data --key "$KEY" --count 8 --report "$dir/py-data.json"
-    start serve py-wrong "$py" "$here/data_pub.py" "${common[@]}" "${R[@]}" \
-      --identity py-wrong --key "$WRONG" --count 3 --report "$dir/py-wrong.json"
+    start measure py-data "$py" "$here/data_peer.py" "${common[@]}" "${R[@]}" \
+      --identity py-data --key "$KEY" --count 8 --expect-from gst=8 --duration 40 \
+      --report "$dir/py-data.json"
+    start measure py-wrong "$py" "$here/data_peer.py" "${common[@]}" "${R[@]}" \
+      --identity py-wrong --key "$WRONG" --count 3 --expect-none-from gst --observe 12 \
+      --duration 40 --report "$dir/py-wrong.json"
+    start measure py-plain "$py" "$here/data_peer.py" "${common[@]}" "${R[@]}" \
+      --identity py-plain --no-e2ee --count 0 --expect-none-from gst --observe 12 \
+      --duration 40 --report "$dir/py-plain.json"
     ;;
   py-to-gst)
     R=(--room py-to-gst)

@@ -31,5 +31,19 @@ void gst_livekit_data_packet_clear (GstLiveKitDataPacket * packet);
 gboolean gst_livekit_data_payload_parse_user (const guint8 * data, gsize len,
     gchar ** topic, GBytes ** payload);
 
+/* Serialized DataPacket of @identity to @destinations (NULL: everyone):
+ * a plain user packet, or an EncryptedPacket (GCM) wrapping one. */
+GBytes *gst_livekit_data_packet_build_user (const gchar * identity,
+    gboolean reliable, const gchar * const *destinations,
+    const gchar * topic, GBytes * payload);
+GBytes *gst_livekit_data_packet_build_encrypted (const gchar * identity,
+    gboolean reliable, const gchar * const *destinations, guint key_index,
+    GBytes * iv, GBytes * ciphertext);
+
+/* The serialized EncryptedPacketPayload of a user packet: what
+ * gst_livekit_data_packet_build_encrypted()'s ciphertext encrypts. */
+GBytes *gst_livekit_data_payload_build_user (const gchar * topic,
+    GBytes * payload);
+
 G_END_DECLS
 #endif
