@@ -16,6 +16,7 @@ apt_packages=(
   gobject-introspection libgirepository1.0-dev gir1.2-gstreamer-1.0 python3-gi python3-gst-1.0
   libsoup-3.0-dev libprotobuf-c-dev protobuf-c-compiler libjson-glib-dev
   iproute2
+  chromium
 )
 # The machine image ships Node 20; Debian's own nodejs only if there is none.
 command -v node >/dev/null || apt_packages+=(nodejs npm)
@@ -29,8 +30,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# LiveKit's own JS implementation, pinned (tests/interop/package.json + lock).
-if [ ! -d "$top/tests/interop/node_modules/livekit-client" ]; then
+# LiveKit's own JS implementation and playwright-core (drives the headless
+# `chromium` above in the browser scenarios), pinned (tests/interop/package.json
+# + lock). playwright-core downloads no browser.
+if [ ! -d "$top/tests/interop/node_modules/livekit-client" ] ||
+  [ ! -d "$top/tests/interop/node_modules/playwright-core" ]; then
   (cd "$top/tests/interop" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

@@ -4,7 +4,8 @@
 #   1. meson test: gst-check unit and element tests, signalling (incl. a real
 #      livekit-server), interop against LiveKit's own JS implementation,
 #   2. the unit and signalling tests under ASan + UBSan (a second build dir),
-#   3. the room bin in a real LiveKit room with the Python SDK as the peer,
+#   3. the room bin in a real LiveKit room with the Python SDK and headless
+#      Chromium (livekit-client) as the peers,
 #   4. the libFuzzer harnesses for a bounded time (scripts/fuzz.sh).
 # A skipped test counts as a failure.
 # Exits non-zero if anything fails. Prints "N passed, N failed" last.
@@ -65,9 +66,10 @@ asan_build() {
 
 step "unit, element, signalling and interop tests" meson_suites "$top/build"
 step "unit and signalling tests under ASan+UBSan" asan_build
-# The room bin against a real livekit-server and LiveKit's Python SDK, in a
-# network namespace of its own (libwebrtc ignores loopback interfaces).
-step "room bin with livekit-server and the Python SDK" \
+# The room bin against a real livekit-server, LiveKit's Python SDK and
+# livekit-client in headless Chromium, in a network namespace of its own
+# (libwebrtc ignores loopback interfaces).
+step "room bin with livekit-server, the Python SDK and Chromium" \
   "$top/tests/integration/run-roombin.sh" all
 if [ -x "$top/scripts/fuzz.sh" ]; then
   step "fuzzing (bounded)" "$top/scripts/fuzz.sh"

@@ -177,6 +177,15 @@ drop_channel (GstLiveKitRoomBin * self, GstWebRTCDataChannel ** channel)
 }
 
 void
+gst_livekit_room_drop_data_channels (GstLiveKitRoomBin * self)
+{
+  g_rec_mutex_lock (&self->data_lock);
+  drop_channel (self, &self->reliable_channel);
+  drop_channel (self, &self->lossy_channel);
+  g_rec_mutex_unlock (&self->data_lock);
+}
+
+void
 gst_livekit_room_clear_data (GstLiveKitRoomBin * self)
 {
   g_rec_mutex_lock (&self->data_lock);

@@ -26,6 +26,8 @@ typedef struct
   GstLiveKitTrackInfo *info;
 } RoomTrack;
 
+typedef struct _PayloaderChoice PayloaderChoice;
+
 /* A local track: request pad -> livekitencrypt -> payloader -> webrtcbin. */
 typedef struct
 {
@@ -33,7 +35,9 @@ typedef struct
   GstPad *ghost;                /* the request pad */
   GstElement *encrypt;
   GstElement *payloader;
+  const PayloaderChoice *codec;
   GstPad *webrtc_pad;
+  gulong relink_probe;          /* drops packets while a rejoin relinks */
   gchar *cid;                   /* webrtcbin's transceiver name */
   gchar *sid;                   /* from TrackPublished */
   GstLiveKitTrackType type;
@@ -72,6 +76,7 @@ struct _GstLiveKitRoomBin
   GstElement *publisher;        /* webrtcbin, the client offers */
   GstElement *subscriber;       /* webrtcbin, the server offers */
   gboolean ice_configured;
+  gboolean peer_connections_used;       /* a session ran on them */
   gboolean negotiating;         /* publisher offer in flight */
   gboolean renegotiate;         /* another one needed after it */
 
@@ -127,12 +132,18 @@ void gst_livekit_room_publication_free (RoomPublication * pub);
 void gst_livekit_room_negotiate_publisher (GstLiveKitRoomBin * self);
 void gst_livekit_room_on_track_published (GstLiveKitRoomBin * self,
     const gchar * cid, const gchar * sid);
+/* Rejoin: off the old publisher webrtcbin, then onto the new one. */
+void gst_livekit_room_unlink_publications (GstLiveKitRoomBin * self);
+void gst_livekit_room_relink_publications (GstLiveKitRoomBin * self);
 
 /* gstlivekitroomsubscribe.c */
 void gst_livekit_room_on_subscriber_pad (GstElement * webrtc, GstPad * pad,
     GstLiveKitRoomBin * self);
 void gst_livekit_room_on_subscriber_pad_removed (GstElement * webrtc,
     GstPad * pad, GstLiveKitRoomBin * self);
+/* Rejoin: removes every subscribed track of @webrtc (and its pad). */
+void gst_livekit_room_drop_subscriptions (GstLiveKitRoomBin * self,
+    GstElement * webrtc);
 
 /* gstlivekitroomdata.c */
 /* With the webrtcbins: data reception. */
@@ -141,6 +152,8 @@ void gst_livekit_room_setup_data (GstLiveKitRoomBin * self);
 void gst_livekit_room_open_data_channels (GstLiveKitRoomBin * self);
 /* On stop: drops the channels and the packets that wait for them. */
 void gst_livekit_room_clear_data (GstLiveKitRoomBin * self);
+/* Rejoin: forgets the old publisher's channels; waiting packets stay. */
+void gst_livekit_room_drop_data_channels (GstLiveKitRoomBin * self);
 /* The send-data action signal; any thread. */
 gboolean gst_livekit_room_send_data (GstLiveKitRoomBin * self,
     GBytes * payload, const gchar * topic, gboolean reliable,

@@ -56,14 +56,14 @@ gst_livekit_room_publication_free (RoomPublication * pub)
   g_free (pub);
 }
 
-typedef struct
+struct _PayloaderChoice
 {
   const gchar *media;
   const gchar *payloader;
   const gchar *encoding_name;
   gint clock_rate;
   guint pt;
-} PayloaderChoice;
+};
 
 /* The server's preferred payload types (spec §7); one per codec. */
 static const PayloaderChoice payloaders[] = {
@@ -81,12 +81,14 @@ negotiate_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* A send-only transceiver that knows its kind and codec from birth, so it
- * is part of every offer created from now on. webrtcbin 1.22 associates
- * the m-lines of a first answer with transceivers by kind and creation
- * order: a transceiver of unknown kind that is not in the offer yet (its
- * pad has no caps) could be taken for an offered one and abort
- * webrtcbin in _connect_input_stream. */
+/* A send-only transceiver that knows its kind from birth and its codec
+ * right after. webrtcbin 1.22 associates the m-lines of a first answer
+ * with transceivers by kind and creation order: a transceiver of unknown
+ * kind that is not in the offer yet (its pad has no caps) could be taken
+ * for an offered one and abort webrtcbin in _connect_input_stream. (Not
+ * "add-transceiver" first: 1.22's request_new_pad only reuses transceivers
+ * whose codec does NOT match, so that one would be left over as an
+ * empty m-line.) */
 static GstPad *
 request_webrtc_pad (GstLiveKitRoomBin * self, const PayloaderChoice * choice)
 {
@@ -100,14 +102,16 @@ request_webrtc_pad (GstLiveKitRoomBin * self, const PayloaderChoice * choice)
       "payload", G_TYPE_INT, choice->pt,
       "clock-rate", G_TYPE_INT, choice->clock_rate, NULL);
 
-  g_signal_emit_by_name (self->publisher, "add-transceiver",
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, codec, &trans);
-  gst_clear_object (&trans);
-  /* webrtcbin gives the pad the first free transceiver of this codec:
-   * this one, or an identical one another pad is being linked to. */
   templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS
       (self->publisher), "sink_%u");
   pad = gst_element_request_pad (self->publisher, templ, NULL, codec);
+  if (pad) {
+    g_object_get (pad, "transceiver", &trans, NULL);
+    g_object_set (trans, "direction",
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences",
+        codec, NULL);
+    gst_object_unref (trans);
+  }
   gst_caps_unref (codec);
   return pad;
 }
@@ -144,6 +148,7 @@ link_publication (RoomPublication * pub, GstCaps * caps)
   g_object_set (pub->encrypt, "ssrc", ssrc, NULL);
   gst_bin_add (GST_BIN (self), gst_object_ref (pub->payloader));
 
+  pub->codec = choice;
   pub->webrtc_pad = request_webrtc_pad (self, choice);
   if (!pub->webrtc_pad) {
     GST_ELEMENT_ERROR (self, CORE, PAD, ("webrtcbin refused a send pad"),
@@ -276,6 +281,94 @@ gst_livekit_room_request_new_pad (GstElement * element,
   gst_pad_set_active (pub->ghost, TRUE);
   gst_element_add_pad (element, pub->ghost);
   return pub->ghost;
+}
+
+static GstPadProbeReturn
+drop_while_relinking (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Waits (bounded) for a push already inside the old webrtcbin to return:
+ * stopping that webrtcbin under it would return FLUSHING upstream and
+ * pause the application's source for good. Later pushes are dropped by
+ * the probe. */
+static void
+wait_for_push_to_leave (GstPad * webrtc_pad)
+{
+  for (guint i = 0; i < 100; i++) {
+    if (GST_PAD_STREAM_TRYLOCK (webrtc_pad)) {
+      GST_PAD_STREAM_UNLOCK (webrtc_pad);
+      return;
+    }
+    g_usleep (10 * 1000);
+  }
+  GST_WARNING_OBJECT (webrtc_pad, "a push is still inside after 1 s");
+}
+
+/* A rejoin replaces the publisher webrtcbin: every linked track leaves
+ * the old one (its packets are dropped meanwhile, rather than failing
+ * upstream as not-linked) ... */
+void
+gst_livekit_room_unlink_publications (GstLiveKitRoomBin * self)
+{
+  GPtrArray *old_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->publications->len; i++) {
+    RoomPublication *p = g_ptr_array_index (self->publications, i);
+    GstPad *src;
+
+    if (!p->payloader || p->relink_probe)
+      continue;
+    src = gst_element_get_static_pad (p->payloader, "src");
+    p->relink_probe = gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_while_relinking, NULL, NULL);
+    if (p->webrtc_pad) {
+      gst_pad_unlink (src, p->webrtc_pad);
+      g_ptr_array_add (old_pads, g_steal_pointer (&p->webrtc_pad));
+    }
+    gst_object_unref (src);
+    g_clear_pointer (&p->sid, g_free);
+    p->announced = FALSE;
+    p->ready = FALSE;
+  }
+  g_mutex_unlock (&self->lock);
+  for (guint i = 0; i < old_pads->len; i++)
+    wait_for_push_to_leave (g_ptr_array_index (old_pads, i));
+  g_ptr_array_unref (old_pads);
+}
+
+/* ... and joins the new one, to be announced again. */
+void
+gst_livekit_room_relink_publications (GstLiveKitRoomBin * self)
+{
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->publications->len; i++) {
+    RoomPublication *p = g_ptr_array_index (self->publications, i);
+    GstWebRTCRTPTransceiver *trans = NULL;
+    GstPad *src;
+
+    if (!p->relink_probe)
+      continue;
+    src = gst_element_get_static_pad (p->payloader, "src");
+    p->webrtc_pad = request_webrtc_pad (self, p->codec);
+    if (p->webrtc_pad) {
+      g_object_get (p->webrtc_pad, "transceiver", &trans, NULL);
+      g_free (p->cid);
+      p->cid = gst_object_get_name (GST_OBJECT (trans));
+      gst_object_unref (trans);
+      gst_pad_link (src, p->webrtc_pad);
+      p->ready = TRUE;
+    } else {
+      GST_WARNING_OBJECT (self, "%s could not be linked again",
+          GST_PAD_NAME (p->ghost));
+    }
+    gst_pad_remove_probe (src, p->relink_probe);
+    p->relink_probe = 0;
+    gst_object_unref (src);
+  }
+  g_mutex_unlock (&self->lock);
 }
 
 static void

@@ -532,6 +532,7 @@ on_connected (GObject * source, GAsyncResult * result, gpointer data)
     return;
   }
   self->reconnects = 0;
+  self->peer_connections_used = TRUE;
   gst_livekit_room_post (self, gst_structure_new ("livekit-connected",
           "room", G_TYPE_STRING, self->join->room_name,
           "room-sid", G_TYPE_STRING, self->join->room_sid,
@@ -572,6 +573,54 @@ gst_livekit_room_connect (GstLiveKitRoomBin * self)
       gst_object_ref (self));
 }
 
+static void
+retire_webrtcbin (GstLiveKitRoomBin * self, GstElement * webrtc)
+{
+  g_signal_handlers_disconnect_by_data (webrtc, self);
+  gst_element_set_locked_state (webrtc, TRUE);
+  gst_element_set_state (webrtc, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self), webrtc);
+}
+
+/* A rejoin is a new session: the server (perhaps a restarted one) knows
+ * nothing of the old peer connections, and webrtcbin 1.22 cannot restart
+ * ICE/DTLS on one. New webrtcbins replace them; published tracks move
+ * over, subscribed ones end and come back as new pads when the new
+ * session offers them. */
+static void
+renew_peer_connections (GstLiveKitRoomBin * self)
+{
+  GstElement *publisher = self->publisher, *subscriber = self->subscriber;
+
+  /* Unused ones (a previous attempt failed) are kept: a track's push may
+   * wait inside for the first negotiation, which stopping them would
+   * fail, pausing the application's source. */
+  if (!publisher || !self->peer_connections_used)
+    return;
+  self->peer_connections_used = FALSE;
+  gst_livekit_room_unlink_publications (self);
+  gst_livekit_room_drop_data_channels (self);
+  g_signal_handlers_disconnect_by_data (subscriber, self);
+  gst_livekit_room_drop_subscriptions (self, subscriber);
+  retire_webrtcbin (self, publisher);
+  retire_webrtcbin (self, subscriber);
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove_all (self->tracks);
+  g_hash_table_remove_all (self->participants);
+  g_hash_table_remove_all (self->mid_to_track);
+  g_mutex_unlock (&self->lock);
+  self->negotiating = self->renegotiate = FALSE;
+  self->ice_configured = FALSE;
+  self->publisher = self->subscriber = NULL;
+
+  gst_livekit_room_create_webrtcbins (self);
+  gst_livekit_room_configure_webrtcbins (self);
+  gst_element_sync_state_with_parent (self->publisher);
+  gst_element_sync_state_with_parent (self->subscriber);
+  gst_livekit_room_relink_publications (self);
+}
+
 static gboolean
 retry_join (gpointer data)
 {
@@ -580,8 +629,7 @@ retry_join (gpointer data)
   g_clear_pointer (&self->retry, g_source_unref);
   gst_livekit_room_post (self, gst_structure_new ("livekit-reconnecting",
           "attempt", G_TYPE_UINT, self->reconnects, NULL));
-  /* A rejoin is a new session: fresh peer connections. */
-  self->negotiating = FALSE;
+  renew_peer_connections (self);
   gst_livekit_room_connect (self);
   return G_SOURCE_REMOVE;
 }

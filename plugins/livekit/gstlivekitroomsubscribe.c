@@ -341,3 +341,22 @@ gst_livekit_room_on_subscriber_pad_removed (GstElement * webrtc, GstPad * pad,
   }
   g_object_set_qdata (G_OBJECT (pad), track_quark, NULL);
 }
+
+void
+gst_livekit_room_drop_subscriptions (GstLiveKitRoomBin * self,
+    GstElement * webrtc)
+{
+  GList *pads = NULL;
+  GstIterator *it = gst_element_iterate_src_pads (webrtc);
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    pads = g_list_prepend (pads, g_value_dup_object (&item));
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  for (GList * l = pads; l; l = l->next)
+    gst_livekit_room_on_subscriber_pad_removed (webrtc, l->data, self);
+  g_list_free_full (pads, gst_object_unref);
+}

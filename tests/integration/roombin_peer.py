@@ -807,6 +807,10 @@ class RoomBinPeer:
                           file=sys.stderr)
                 elif name == "livekit-connected":
                     self.timings.setdefault("connected", now)
+                    if "reconnecting" in self.timings:
+                        self.timings["rejoined"] = now
+                elif name == "livekit-reconnecting":
+                    self.timings.setdefault("reconnecting", now)
                 elif name == "livekit-participant-joined":
                     self.joined.setdefault(fields.get("identity") or "?", now)
                 elif name in ("livekit-participant-left", "livekit-participant-disconnected"):
@@ -945,6 +949,7 @@ class RoomBinPeer:
     def has_expectations(self) -> bool:
         a = self.a
         return bool(a.expect_audio_hz or a.expect_no_audio_hz is not None or a.expect_no_audio
+                    or a.expect_rejoin
                     or a.expect_video or a.expect_no_video or a.expect_state
                     or a.expect_encryption or a.expect_from)
 
@@ -965,8 +970,15 @@ class RoomBinPeer:
             return ["no src pad from the room bin"], False
         now = self.now()
         settled = True
+        rejoined = self.timings.get("rejoined")
+        if a.expect_rejoin and rejoined is None:
+            errs.append("no rejoin (livekit-reconnecting then livekit-connected)")
+            return errs, False
         for ident in idents:
             recs = [tr for tr in tracks if tr.identity == ident]
+            if a.expect_rejoin:
+                # only what the new session delivers counts
+                recs = [tr for tr in recs if tr.added_at >= rejoined]
             if not recs:
                 errs.append(f"{ident}: no src pad")
                 settled = False
@@ -1146,6 +1158,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--expect-no-video", action="store_true")
     ap.add_argument("--expect-state", choices=["ok", "failed", "failed-then-ok"])
     ap.add_argument("--expect-encryption", choices=["gcm", "none"])
+    ap.add_argument("--expect-rejoin", action="store_true",
+                    help="the bin must report a lost connection and rejoin; the "
+                    "other expectations then apply to tracks of the new session only")
     ap.add_argument("--hz-tolerance", type=float, default=10.0)
     ap.add_argument("--min-rms", type=float, default=1000.0)
     ap.add_argument("--min-frames", type=int, default=15)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# livekitroombin against LiveKit's Python SDK, through a local livekit-server.
+# livekitroombin against LiveKit's Python SDK and LiveKit's browser SDK in
+# headless Chromium, through a local livekit-server.
 #
 #   tests/integration/run-roombin.sh [--py-standin] [--out DIR] [--full] SCENARIO... | all
 #   tests/integration/run-roombin.sh --dry-run [DIR]
@@ -21,14 +22,28 @@
 #                           E2EE must not hear it (ciphertext to its decoder);
 #                           a Python E2EE subscriber in the same room (control)
 #                           must hear it
+#   server-restart          bin -> bin (660 Hz + VP8); the server is killed mid-call
+#                           and restarted: both bins rejoin, media flows again
 #   data                    encrypted user data both ways, bin <-> Python SDK
 #                           (data_peer.py / roombin_data.py); wrong-key and
 #                           no-E2EE peers get nothing of the bin's, the bin drops
 #                           the wrong-key peer's packets
+#   browser-to-gst          Chromium (livekit-client, E2EE, string key) publishes its
+#                           fake camera (VP8, simulcast) and microphone (880 Hz
+#                           tone file); the bin: ~880 Hz, decoded frames, state ok
+#   gst-to-browser          the bin publishes 660 Hz Opus + VP8; Chromium:
+#                           framesDecoded rising, rendered video not blank and
+#                           moving, ~660 Hz (Web Audio), no EncryptionError
+#   browser-wrong-key       room a: the bin publishes; Chromium with a wrong key:
+#                           no decoded frame, no tone, EncryptionError (InvalidKey).
+#                           room b: Chromium publishes with a wrong key; the bin
+#                           outputs nothing (state decryption-failed)
 #
-# Peers: tests/integration/peer.py (SDK venv, scripts/python-env.sh) and
+# Peers: tests/integration/peer.py (SDK venv, scripts/python-env.sh),
 # tests/integration/roombin_peer.py (/usr/bin/python3, GStreamer, the plugin in
-# $ROOMBIN_BUILD, default <repo>/build). Every peer is bounded by --duration;
+# $ROOMBIN_BUILD, default <repo>/build) and tests/browser/browser_peer.mjs
+# (node; Debian's chromium driven by playwright-core, both pinned/installed by
+# scripts/bootstrap.sh). Every peer is bounded by --duration;
 # "serving" peers (publishers only) are stopped by PID (SIGTERM, then KILL)
 # once the measuring peers are done. Each peer writes a JSON report; all are
 # printed (without their config/messages unless --full) followed by
@@ -46,7 +61,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data"
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data server-restart browser-to-gst gst-to-browser browser-wrong-key"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
@@ -136,6 +151,17 @@ if [ "${1:-}" = "--inside" ]; then
     fi
   }
 
+  # browser ROLE NAME ARGS...: headless Chromium running livekit-client
+  # (tests/browser/browser_peer.mjs; its flags)
+  browser() {
+    local role=$1 name=$2
+    shift 2
+    local d=$max_measure
+    [ "$role" = serve ] && d=$max_serve
+    start "$role" "$name" node "$top/tests/browser/browser_peer.mjs" "${common[@]}" \
+      --duration "$d" --report "$dir/$name.json" "$@"
+  }
+
   alive() { kill -0 "$1" 2>/dev/null; }
 
   # stop_peer NAME: SIGTERM, <= 15 s, SIGKILL; by PID only
@@ -174,6 +200,26 @@ if [ "${1:-}" = "--inside" ]; then
     start measure py-plain "$py" "$here/data_peer.py" "${common[@]}" "${R[@]}" \
       --identity py-plain --no-e2ee --count 0 --expect-none-from gst --observe 12 \
       --duration 40 --report "$dir/py-plain.json"
+    ;;
+  server-restart)
+    # The server dies (SIGKILL) mid-call and comes back on the same address:
+    # both bins report it, rejoin with fresh peer connections, and media
+    # flows again (only the new session's tracks count for gst-sub).
+    R=(--room server-restart)
+    gst serve gst-pub "${R[@]}" --identity gst-pub --key "$KEY" --publish-audio 660 \
+      --publish-video vp8
+    gst measure gst-sub "${R[@]}" --identity gst-sub --key "$KEY" --expect-from gst-pub \
+      --expect-audio-hz 660 --expect-video --expect-state ok --expect-encryption gcm \
+      --expect-rejoin --stop-when-done
+    sleep 8
+    kill -KILL "$server_pid"
+    echo "server $server_pid killed at $(date +%T.%N)" >>"$dir/server-start.log"
+    sleep 1
+    cp "$LIVEKIT_STATE_DIR/server.log" "$dir/server-before-restart.log" 2>/dev/null || true
+    env_lines=$("$server_sh" start 2>>"$dir/server-start.log")
+    eval "$env_lines"
+    server_pid=$LIVEKIT_PID
+    echo "server restarted as $server_pid at $(date +%T.%N)" >>"$dir/server-start.log"
     ;;
   py-to-gst)
     R=(--room py-to-gst)
@@ -234,6 +280,43 @@ if [ "${1:-}" = "--inside" ]; then
       --expect-no-audio-hz 660 --expect-encryption gcm --observe 6 --stop-when-done
     py measure py-e2ee "${R[@]}" --identity py-e2ee --key "$KEY" --subscribe \
       --expect-from gst --expect-audio-hz 660 --expect-state ok --stop-when-done
+    ;;
+  browser-to-gst)
+    # Chromium publishes its fake camera (VP8, simulcast) and fake microphone (an
+    # 880 Hz tone file) with E2EE and the string key; the bin decrypts and decodes.
+    R=(--room browser-to-gst)
+    browser serve browser-pub "${R[@]}" --identity browser --key "$KEY" --publish \
+      --fake-audio-hz 880
+    gst measure gst-sub "${R[@]}" --identity gst --key "$KEY" --expect-from browser \
+      --expect-audio-hz 880 --expect-video --expect-state ok --expect-encryption gcm \
+      --stop-when-done
+    ;;
+  gst-to-browser)
+    # The bin publishes 660 Hz Opus + VP8; Chromium (livekit-client, E2EE) decodes
+    # and renders them.
+    R=(--room gst-to-browser)
+    gst serve gst-pub "${R[@]}" --identity gst --key "$KEY" --publish-audio 660 \
+      --publish-video vp8
+    browser measure browser-sub "${R[@]}" --identity browser --key "$KEY" --expect-from gst \
+      --expect-video --expect-audio-hz 660 --expect-state ok --expect-encryption gcm \
+      --stop-when-done
+    ;;
+  browser-wrong-key)
+    # room a: the bin publishes; Chromium with the wrong key decodes nothing and
+    # livekit-client reports EncryptionError for the bin.
+    A=(--room browser-wrong-key-a)
+    gst serve gst-pub "${A[@]}" --identity gst --key "$KEY" --publish-audio 660 \
+      --publish-video vp8
+    browser measure browser-wrong "${A[@]}" --identity browser-wrong --key "$WRONG" \
+      --expect-from gst --expect-no-video --expect-no-audio-hz 660 --expect-state failed \
+      --expect-encryption gcm --observe 6 --stop-when-done
+    # room b: Chromium publishes with the wrong key; the bin outputs nothing.
+    B=(--room browser-wrong-key-b)
+    browser serve browser-pub "${B[@]}" --identity browser --key "$WRONG" --publish \
+      --fake-audio-hz 880
+    gst measure gst-sub "${B[@]}" --identity gst --key "$KEY" --expect-from browser \
+      --expect-no-audio --expect-no-video --expect-state failed --expect-encryption gcm \
+      --observe 6 --stop-when-done
     ;;
   *)
     echo "run-roombin: unknown scenario $scenario" >&2
