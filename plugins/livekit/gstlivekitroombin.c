@@ -259,6 +259,7 @@ start_room (GstLiveKitRoomBin * self)
   self->loop = g_main_loop_new (self->context, FALSE);
   self->thread = g_thread_new ("livekit-signal", signalling_thread, self);
   gst_livekit_room_invoke (self, start_connect);
+  g_atomic_int_set (&self->running, TRUE);
   return TRUE;
 }
 
@@ -277,6 +278,7 @@ stop_room (GstLiveKitRoomBin * self)
 {
   if (!self->thread)
     return;
+  g_atomic_int_set (&self->running, FALSE);
   gst_livekit_room_invoke (self, quit_loop);
   g_thread_join (self->thread);
   gst_livekit_room_clear_data (self);
@@ -297,6 +299,61 @@ gst_livekit_room_invoke (GstLiveKitRoomBin * self, GSourceFunc func)
       (GDestroyNotify) gst_object_unref);
   g_source_attach (source, self->context);
   g_source_unref (source);
+}
+
+static gboolean
+recover_idle (gpointer data)
+{
+  gst_livekit_room_recover (GST_LIVEKIT_ROOM_BIN (data));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_inside_webrtcbin (GstLiveKitRoomBin * self, GstObject * object)
+{
+  static GType webrtcbin_type;
+  GstObject *o = object ? gst_object_ref (object) : NULL;
+  gboolean inside = FALSE;
+
+  if (!webrtcbin_type)
+    webrtcbin_type = g_type_from_name ("GstWebRTCBin");
+  while (o && o != GST_OBJECT (self) && !inside) {
+    GstObject *parent = gst_object_get_parent (o);
+    inside = webrtcbin_type && G_TYPE_CHECK_INSTANCE_TYPE (o, webrtcbin_type);
+    gst_object_unref (o);
+    o = parent;
+  }
+  gst_clear_object (&o);
+  return inside;
+}
+
+/* A peer connection that fails (webrtcbin 1.22 can stop its receive
+ * transport with not-linked during a renegotiation, for one) is not the
+ * end of the session: the bin says so and rejoins with new ones, within
+ * the same bounded backoff as a lost signalling connection. */
+static void
+gst_livekit_room_bin_handle_message (GstBin * bin, GstMessage * message)
+{
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (bin);
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR
+      && g_atomic_int_get (&self->running)
+      && is_inside_webrtcbin (self, GST_MESSAGE_SRC (message))) {
+    GError *err = NULL;
+    gchar *debug = NULL;
+
+    gst_message_parse_error (message, &err, &debug);
+    GST_ELEMENT_WARNING (self, RESOURCE, READ,
+        ("a peer connection failed, rejoining: %s", err->message),
+        ("%s", debug ? debug : ""));
+    g_clear_error (&err);
+    g_free (debug);
+    gst_message_unref (message);
+    gst_livekit_room_invoke (self, recover_idle);
+    return;
+  }
+  GST_BIN_CLASS (gst_livekit_room_bin_parent_class)->handle_message (bin,
+      message);
 }
 
 /* An EOS sent to the bin (gst-launch -e, an application stopping a
@@ -603,6 +660,8 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
   gobject_class->set_property = gst_livekit_room_bin_set_property;
   gobject_class->get_property = gst_livekit_room_bin_get_property;
   gobject_class->finalize = gst_livekit_room_bin_finalize;
+  GST_BIN_CLASS (klass)->handle_message =
+      GST_DEBUG_FUNCPTR (gst_livekit_room_bin_handle_message);
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_livekit_room_bin_change_state);
   element_class->send_event =

@@ -147,8 +147,9 @@ gst_livekit_room_setup_data (GstLiveKitRoomBin * self)
       G_CALLBACK (on_data_channel), self);
 }
 
-/* Signalling thread, on joining: a webrtcbin takes data channels only
- * once it is READY, and a stopped one never again. */
+/* Signalling thread, on joining (the publisher offer that follows
+ * carries them): a webrtcbin takes data channels only once it is READY,
+ * and a stopped one never again. */
 void
 gst_livekit_room_open_data_channels (GstLiveKitRoomBin * self)
 {
@@ -162,10 +163,6 @@ gst_livekit_room_open_data_channels (GstLiveKitRoomBin * self)
   self->reliable_channel = reliable;
   self->lossy_channel = lossy;
   g_rec_mutex_unlock (&self->data_lock);
-  /* Packets may have waited for the join: the publisher connects. */
-  if (!g_queue_is_empty (&self->pending_reliable)
-      || !g_queue_is_empty (&self->pending_lossy))
-    gst_livekit_room_negotiate_publisher (self);
 }
 
 static void

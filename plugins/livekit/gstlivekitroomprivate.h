@@ -28,7 +28,8 @@ typedef struct
 
 typedef struct _PayloaderChoice PayloaderChoice;
 
-/* A local track: request pad -> livekitencrypt -> payloader -> webrtcbin. */
+/* A local track: request pad -> livekitencrypt -> payloader -> flow guard
+ * -> webrtcbin. */
 typedef struct
 {
   GstLiveKitRoomBin *room;      /* not owned */
@@ -36,14 +37,15 @@ typedef struct
   GstElement *encrypt;
   GstElement *payloader;
   const PayloaderChoice *codec;
+  GstElement *guard;            /* survives the webrtcbin under it */
   GstPad *webrtc_pad;
-  gulong relink_probe;          /* drops packets while a rejoin relinks */
   gchar *cid;                   /* webrtcbin's transceiver name */
   gchar *sid;                   /* from TrackPublished */
   GstLiveKitTrackType type;
   guint width, height;
   gboolean ready;               /* linked to webrtcbin, codec known */
   gboolean announced;           /* AddTrack sent */
+  gboolean caps_sent;           /* its webrtcbin pad has had caps */
   gboolean eos;                 /* its input ended */
 } RoomPublication;
 
@@ -65,6 +67,7 @@ struct _GstLiveKitRoomBin
   /* Signalling thread and its context: every signalling callback runs
    * there. */
   GThread *thread;
+  gint running;                 /* atomic: the thread runs a session */
   GMainContext *context;
   GMainLoop *loop;
   gchar *active_token;
@@ -114,6 +117,8 @@ void gst_livekit_room_end_streams (GstLiveKitRoomBin * self);
 /* gstlivekitroomsignal.c: run on the signalling thread. */
 void gst_livekit_room_connect (GstLiveKitRoomBin * self);
 void gst_livekit_room_disconnect (GstLiveKitRoomBin * self);
+/* After a peer connection failed: leave, then rejoin (new webrtcbins). */
+void gst_livekit_room_recover (GstLiveKitRoomBin * self);
 void gst_livekit_room_create_webrtcbins (GstLiveKitRoomBin * self);
 /* Settings that need the properties (ICE pinning), at NULL->READY. */
 void gst_livekit_room_configure_webrtcbins (GstLiveKitRoomBin * self);
@@ -141,6 +146,9 @@ void gst_livekit_room_on_subscriber_pad (GstElement * webrtc, GstPad * pad,
     GstLiveKitRoomBin * self);
 void gst_livekit_room_on_subscriber_pad_removed (GstElement * webrtc,
     GstPad * pad, GstLiveKitRoomBin * self);
+/* Puts each m-line's track codec first in a subscriber offer. */
+void gst_livekit_room_prefer_track_codecs (GstLiveKitRoomBin * self,
+    GstSDPMessage * offer);
 /* Rejoin: removes every subscribed track of @webrtc (and its pad). */
 void gst_livekit_room_drop_subscriptions (GstLiveKitRoomBin * self,
     GstElement * webrtc);

@@ -8,6 +8,7 @@
 #endif
 
 #include "gstlivekitroomprivate.h"
+#include "gstlivekitflowguard.h"
 
 #include <string.h>
 #include <sodium.h>
@@ -53,6 +54,7 @@ gst_livekit_room_publication_free (RoomPublication * pub)
   gst_clear_object (&pub->webrtc_pad);
   gst_clear_object (&pub->encrypt);
   gst_clear_object (&pub->payloader);
+  gst_clear_object (&pub->guard);
   g_free (pub);
 }
 
@@ -116,7 +118,29 @@ request_webrtc_pad (GstLiveKitRoomBin * self, const PayloaderChoice * choice)
   return pad;
 }
 
-/* Links encrypt -> payloader -> webrtcbin for the codec of @caps. Runs on
+/* webrtcbin writes a track's SSRC (what the server matches AddTrack
+ * against) into an offer only once its pad has caps: the offer waits for
+ * them, after a rejoin too. */
+static GstPadProbeReturn
+on_caps_to_webrtc (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RoomPublication *pub = data;
+  GstLiveKitRoomBin *self = pub->room;
+  gboolean first;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&self->lock);
+  first = !pub->caps_sent;
+  pub->caps_sent = TRUE;
+  g_mutex_unlock (&self->lock);
+  if (first)
+    gst_livekit_room_invoke (self, negotiate_idle);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Links encrypt -> payloader -> guard -> webrtcbin for the codec of @caps.
+ * Runs on
  * the streaming thread, inside the caps event probe. */
 static gboolean
 link_publication (RoomPublication * pub, GstCaps * caps)
@@ -159,10 +183,15 @@ link_publication (RoomPublication * pub, GstCaps * caps)
   pub->cid = gst_object_get_name (GST_OBJECT (trans));
   gst_object_unref (trans);
 
-  src = gst_element_get_static_pad (pub->payloader, "src");
+  pub->guard = gst_object_ref (gst_livekit_flow_guard_new ());
+  gst_bin_add (GST_BIN (self), pub->guard);
+  src = gst_element_get_static_pad (pub->guard, "src");
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      on_caps_to_webrtc, pub, NULL);
   gst_pad_link (src, pub->webrtc_pad);
   gst_object_unref (src);
-  gst_element_link (pub->encrypt, pub->payloader);
+  gst_element_link_many (pub->encrypt, pub->payloader, pub->guard, NULL);
+  gst_element_sync_state_with_parent (pub->guard);
   gst_element_sync_state_with_parent (pub->payloader);
 
   gst_structure_get_int (s, "width", &width);
@@ -283,60 +312,28 @@ gst_livekit_room_request_new_pad (GstElement * element,
   return pub->ghost;
 }
 
-static GstPadProbeReturn
-drop_while_relinking (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  return GST_PAD_PROBE_DROP;
-}
-
-/* Waits (bounded) for a push already inside the old webrtcbin to return:
- * stopping that webrtcbin under it would return FLUSHING upstream and
- * pause the application's source for good. Later pushes are dropped by
- * the probe. */
-static void
-wait_for_push_to_leave (GstPad * webrtc_pad)
-{
-  for (guint i = 0; i < 100; i++) {
-    if (GST_PAD_STREAM_TRYLOCK (webrtc_pad)) {
-      GST_PAD_STREAM_UNLOCK (webrtc_pad);
-      return;
-    }
-    g_usleep (10 * 1000);
-  }
-  GST_WARNING_OBJECT (webrtc_pad, "a push is still inside after 1 s");
-}
-
 /* A rejoin replaces the publisher webrtcbin: every linked track leaves
- * the old one (its packets are dropped meanwhile, rather than failing
- * upstream as not-linked) ... */
+ * the old one (the flow guard drops its packets meanwhile) ... */
 void
 gst_livekit_room_unlink_publications (GstLiveKitRoomBin * self)
 {
-  GPtrArray *old_pads = g_ptr_array_new_with_free_func (gst_object_unref);
-
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->publications->len; i++) {
     RoomPublication *p = g_ptr_array_index (self->publications, i);
     GstPad *src;
 
-    if (!p->payloader || p->relink_probe)
+    if (!p->guard || !p->webrtc_pad)
       continue;
-    src = gst_element_get_static_pad (p->payloader, "src");
-    p->relink_probe = gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER |
-        GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_while_relinking, NULL, NULL);
-    if (p->webrtc_pad) {
-      gst_pad_unlink (src, p->webrtc_pad);
-      g_ptr_array_add (old_pads, g_steal_pointer (&p->webrtc_pad));
-    }
+    src = gst_element_get_static_pad (p->guard, "src");
+    gst_pad_unlink (src, p->webrtc_pad);
     gst_object_unref (src);
+    gst_clear_object (&p->webrtc_pad);
     g_clear_pointer (&p->sid, g_free);
     p->announced = FALSE;
     p->ready = FALSE;
+    p->caps_sent = FALSE;
   }
   g_mutex_unlock (&self->lock);
-  for (guint i = 0; i < old_pads->len; i++)
-    wait_for_push_to_leave (g_ptr_array_index (old_pads, i));
-  g_ptr_array_unref (old_pads);
 }
 
 /* ... and joins the new one, to be announced again. */
@@ -349,24 +346,22 @@ gst_livekit_room_relink_publications (GstLiveKitRoomBin * self)
     GstWebRTCRTPTransceiver *trans = NULL;
     GstPad *src;
 
-    if (!p->relink_probe)
+    if (!p->guard || p->webrtc_pad)
       continue;
-    src = gst_element_get_static_pad (p->payloader, "src");
     p->webrtc_pad = request_webrtc_pad (self, p->codec);
-    if (p->webrtc_pad) {
-      g_object_get (p->webrtc_pad, "transceiver", &trans, NULL);
-      g_free (p->cid);
-      p->cid = gst_object_get_name (GST_OBJECT (trans));
-      gst_object_unref (trans);
-      gst_pad_link (src, p->webrtc_pad);
-      p->ready = TRUE;
-    } else {
+    if (!p->webrtc_pad) {
       GST_WARNING_OBJECT (self, "%s could not be linked again",
           GST_PAD_NAME (p->ghost));
+      continue;
     }
-    gst_pad_remove_probe (src, p->relink_probe);
-    p->relink_probe = 0;
+    g_object_get (p->webrtc_pad, "transceiver", &trans, NULL);
+    g_free (p->cid);
+    p->cid = gst_object_get_name (GST_OBJECT (trans));
+    gst_object_unref (trans);
+    src = gst_element_get_static_pad (p->guard, "src");
+    gst_pad_link (src, p->webrtc_pad);
     gst_object_unref (src);
+    p->ready = TRUE;
   }
   g_mutex_unlock (&self->lock);
 }
@@ -404,6 +399,7 @@ gst_livekit_room_release_pad (GstElement * element, GstPad * pad)
   g_mutex_unlock (&self->lock);
   remove_child (self, pub->encrypt);
   remove_child (self, pub->payloader);
+  remove_child (self, pub->guard);
   if (pub->webrtc_pad && GST_OBJECT_PARENT (pub->webrtc_pad))
     gst_element_release_request_pad (self->publisher, pub->webrtc_pad);
   gst_livekit_room_publication_free (pub);
@@ -465,7 +461,7 @@ gst_livekit_room_negotiate_publisher (GstLiveKitRoomBin * self)
       p->announced = TRUE;
       g_ptr_array_add (announce, p);
     }
-    all_published &= p->sid != NULL;
+    all_published &= p->sid != NULL && p->caps_sent;
   }
   g_mutex_unlock (&self->lock);
   any |= gst_livekit_room_wants_data (self);

@@ -360,6 +360,7 @@ on_offer (GstLiveKitSignalClient * signal, const gchar * sdp, guint id,
           g_strdup (track));
     g_mutex_unlock (&self->lock);
   }
+  gst_livekit_room_prefer_track_codecs (self, msg);
   offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, msg);
   /* webrtcbin runs its operations in order: the answer follows the offer. */
   g_signal_emit_by_name (self->subscriber, "set-remote-description", offer,
@@ -592,9 +593,7 @@ renew_peer_connections (GstLiveKitRoomBin * self)
 {
   GstElement *publisher = self->publisher, *subscriber = self->subscriber;
 
-  /* Unused ones (a previous attempt failed) are kept: a track's push may
-   * wait inside for the first negotiation, which stopping them would
-   * fail, pausing the application's source. */
+  /* Unused ones (a previous attempt failed) are kept. */
   if (!publisher || !self->peer_connections_used)
     return;
   self->peer_connections_used = FALSE;
@@ -653,6 +652,19 @@ schedule_rejoin (GstLiveKitRoomBin * self, const gchar * why)
   self->retry = g_timeout_source_new_seconds (delay);
   g_source_set_callback (self->retry, retry_join, self, NULL);
   g_source_attach (self->retry, self->context);
+}
+
+void
+gst_livekit_room_recover (GstLiveKitRoomBin * self)
+{
+  /* One failure often brings several errors: one rejoin. */
+  if (self->retry || !self->signal)
+    return;
+  release_signal (self);
+  gst_livekit_room_post (self, gst_structure_new ("livekit-disconnected",
+          "reason", G_TYPE_STRING, "peer connection failed",
+          "by-server", G_TYPE_BOOLEAN, FALSE, NULL));
+  schedule_rejoin (self, "peer connection failed");
 }
 
 void

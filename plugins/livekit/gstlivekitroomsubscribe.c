@@ -360,3 +360,66 @@ gst_livekit_room_drop_subscriptions (GstLiveKitRoomBin * self,
     gst_livekit_room_on_subscriber_pad_removed (webrtc, l->data, self);
   g_list_free_full (pads, gst_object_unref);
 }
+
+/* Rank of payload type @pt of @media for a track of @codec: 0 best. */
+static guint
+format_rank (const GstSDPMedia * media, const gchar * pt, const gchar * codec)
+{
+  gchar *rtpmap = g_strconcat (pt, " ", NULL);
+  gboolean same_codec = FALSE, single_nal = FALSE;
+
+  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++) {
+    const GstSDPAttribute *a = gst_sdp_media_get_attribute (media, i);
+    if (!a->value || !g_str_has_prefix (a->value, rtpmap))
+      continue;
+    if (g_str_equal (a->key, "rtpmap"))
+      same_codec = g_ascii_strncasecmp (a->value + strlen (rtpmap), codec,
+          strlen (codec)) == 0 && a->value[strlen (rtpmap) + strlen (codec)]
+          == '/';
+    else if (g_str_equal (a->key, "fmtp"))
+      single_nal = strstr (a->value, "packetization-mode=1") == NULL
+          && g_ascii_strcasecmp (codec, "H264") == 0;
+  }
+  g_free (rtpmap);
+  return same_codec ? (single_nal ? 1 : 0) : 2;
+}
+
+/* webrtcbin 1.22 answers a new m-line with the first codec of the offer
+ * only (gst_sdp_media_set_media_from_caps), and the server lists VP8
+ * first: a VP9/H.264/H.265 track would not be sent to us ("codec is not
+ * supported by remote"). The codec of the track each m-line carries (from
+ * its TrackInfo) goes first; H.264 in non-interleaved mode first of all. */
+void
+gst_livekit_room_prefer_track_codecs (GstLiveKitRoomBin * self,
+    GstSDPMessage * offer)
+{
+  g_mutex_lock (&self->lock);
+  for (guint m = 0; m < gst_sdp_message_medias_len (offer); m++) {
+    GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (offer, m);
+    const gchar *mid = gst_sdp_media_get_attribute_val (media, "mid");
+    const gchar *sid = mid ? g_hash_table_lookup (self->mid_to_track, mid) :
+        NULL;
+    RoomTrack *t = sid ? g_hash_table_lookup (self->tracks, sid) : NULL;
+    const gchar *slash = t && t->info->mime_type ?
+        strchr (t->info->mime_type, '/') : NULL;
+    GPtrArray *formats;
+
+    if (!slash)
+      continue;
+    formats = g_ptr_array_new_with_free_func (g_free);
+    for (guint rank = 0; rank <= 2; rank++)
+      for (guint f = 0; f < gst_sdp_media_formats_len (media); f++) {
+        const gchar *pt = gst_sdp_media_get_format (media, f);
+        if (format_rank (media, pt, slash + 1) == rank)
+          g_ptr_array_add (formats, g_strdup (pt));
+      }
+    while (gst_sdp_media_formats_len (media) > 0)
+      gst_sdp_media_remove_format (media, 0);
+    for (guint f = 0; f < formats->len; f++)
+      gst_sdp_media_add_format (media, g_ptr_array_index (formats, f));
+    GST_DEBUG_OBJECT (self, "m-line %u (%s): %s first", m, mid,
+        t->info->mime_type);
+    g_ptr_array_unref (formats);
+  }
+  g_mutex_unlock (&self->lock);
+}

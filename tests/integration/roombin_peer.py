@@ -1050,10 +1050,16 @@ class RoomBinPeer:
 
     def report(self) -> dict:
         a = self.a
-        errs, settled = self.evaluate()
-        if self.has_expectations() and not settled:
-            errs.append(f"observed for less than --observe {a.observe:g} s")
-        errs = self.errors + errs
+        if a.expect_error:
+            hits = [e for e in self.errors if e.startswith("ERROR from") and a.expect_error in e]
+            errs = [e for e in self.errors if e not in hits]
+            if not hits:
+                errs.append(f"no element error containing {a.expect_error!r}")
+        else:
+            errs, settled = self.evaluate()
+            if self.has_expectations() and not settled:
+                errs.append(f"observed for less than --observe {a.observe:g} s")
+            errs = self.errors + errs
         tracks = []
         with self.lock:
             trs = list(self.tracks.values())
@@ -1158,6 +1164,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--expect-no-video", action="store_true")
     ap.add_argument("--expect-state", choices=["ok", "failed", "failed-then-ok"])
     ap.add_argument("--expect-encryption", choices=["gcm", "none"])
+    ap.add_argument("--expect-error", metavar="TEXT",
+                    help="the bin must post an element error whose message contains "
+                    "TEXT (the run stops at the first error)")
     ap.add_argument("--expect-rejoin", action="store_true",
                     help="the bin must report a lost connection and rejoin; the "
                     "other expectations then apply to tracks of the new session only")

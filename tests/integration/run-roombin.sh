@@ -17,11 +17,15 @@
 #                           outputs nothing (state decryption-failed), then
 #                           --set-key-after installs the right key: media recovers
 #   per-participant         alice (440 Hz) and bob (550 Hz) publish with their own
-#                           keys; the bin gets both via keyring set_key, decodes both
+#                           keys; the bin gets both via keyring set_key, decodes both;
+#                           and the bin publishing under its own identity's key to
+#                           a Python subscriber that has that key for it
 #   server-sees-ciphertext  the bin publishes 660 Hz; a Python subscriber WITHOUT
 #                           E2EE must not hear it (ciphertext to its decoder);
 #                           a Python E2EE subscriber in the same room (control)
 #                           must hear it
+#   gst-to-gst-vp9, -h264, -h265  bin -> bin (660 Hz + that codec): decoded, state ok
+#   join-refused            a full room and a duplicate identity: element errors
 #   server-restart          bin -> bin (660 Hz + VP8); the server is killed mid-call
 #                           and restarted: both bins rejoin, media flows again
 #   data                    encrypted user data both ways, bin <-> Python SDK
@@ -61,7 +65,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data server-restart browser-to-gst gst-to-browser browser-wrong-key"
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart browser-to-gst gst-to-browser browser-wrong-key"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
@@ -201,6 +205,32 @@ if [ "${1:-}" = "--inside" ]; then
       --identity py-plain --no-e2ee --count 0 --expect-none-from gst --observe 12 \
       --duration 40 --report "$dir/py-plain.json"
     ;;
+  gst-to-gst-vp9 | gst-to-gst-h264 | gst-to-gst-h265)
+    # bin -> bin through the server, for the codecs the Python SDK does not
+    # cover in the other direction
+    codec=${scenario#gst-to-gst-}
+    R=(--room "$scenario")
+    gst serve gst-pub "${R[@]}" --identity gst-pub --key "$KEY" --publish-audio 660 \
+      --publish-video "$codec"
+    gst measure gst-sub "${R[@]}" --identity gst-sub --key "$KEY" --expect-from gst-pub \
+      --expect-audio-hz 660 --expect-video --expect-state ok --expect-encryption gcm \
+      --stop-when-done
+    ;;
+  join-refused)
+    # Room a is full (max_participants 1, a Python peer in it): the bin's
+    # join fails with an element error. Room b: a second bin with the same
+    # identity joins; the server removes the first, which errors out.
+    "$py" "$here/create_room.py" "${common[@]}" --room join-refused-a --max-participants 1 \
+      >"$dir/create-room.log" 2>&1
+    py serve py-first --room join-refused-a --identity py-first --key "$KEY" \
+      --publish-audio 440
+    gst measure gst-twin --room join-refused-b --identity twin --key "$KEY" \
+      --expect-error "duplicate-identity"
+    sleep 3
+    gst measure gst-full --room join-refused-a --identity gst-full --key "$KEY" \
+      --expect-error "room is full"
+    gst serve gst-twin-2 --room join-refused-b --identity twin --key "$KEY"
+    ;;
   server-restart)
     # The server dies (SIGKILL) mid-call and comes back on the same address:
     # both bins report it, rejoin with fresh peer connections, and media
@@ -271,6 +301,13 @@ if [ "${1:-}" = "--inside" ]; then
       --key-for "bob=$KEY_BOB" --expect-from alice --expect-from bob \
       --expect-audio-hz alice=440 --expect-audio-hz bob=550 --expect-video \
       --expect-state ok --expect-encryption gcm --stop-when-done
+    # the other way: the bin encrypts with its own identity's key
+    P=(--room per-participant-gst-pub)
+    gst serve gst-pub "${P[@]}" --identity gst-pub --key-for "gst-pub=$KEY_ALICE" \
+      --publish-audio 660 --publish-video vp8
+    py measure py-sub "${P[@]}" --identity py-sub --key-for "gst-pub=$KEY_ALICE" --subscribe \
+      --expect-from gst-pub --expect-audio-hz 660 --expect-video --expect-state ok \
+      --expect-encryption gcm --stop-when-done
     ;;
   server-sees-ciphertext)
     R=(--room server-sees-ciphertext)

@@ -79,8 +79,17 @@ on_validated (GObject * source, GAsyncResult * res, gpointer user_data)
   }
   if (!text || !text[0]) {
     g_free (text);
-    text = g_strdup (self->upgrade_msg ?
-        soup_message_get_reason_phrase (self->upgrade_msg) : "");
+    /* The token passed /rtc/validate, yet the session was refused: the
+     * server's reason stays in its log ("room has exceeded its max
+     * participants" answers HTTP 500 in livekit-server 1.13). */
+    if (status >= 500 && body && msg && soup_message_get_status (msg) < 300)
+      text = g_strdup_printf ("%s (the token is valid but the server would "
+          "not start the session, e.g. the room is full)",
+          self->upgrade_msg ?
+          soup_message_get_reason_phrase (self->upgrade_msg) : "");
+    else
+      text = g_strdup (self->upgrade_msg ?
+          soup_message_get_reason_phrase (self->upgrade_msg) : "");
   }
   if (err)
     GST_DEBUG_OBJECT (self, "validate failed: %s", err->message);
