@@ -140,8 +140,7 @@ on_caps_to_webrtc (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 }
 
 /* Links encrypt -> payloader -> guard -> webrtcbin for the codec of @caps.
- * Runs on
- * the streaming thread, inside the caps event probe. */
+ * Runs on the streaming thread, inside the caps event probe. */
 static gboolean
 link_publication (RoomPublication * pub, GstCaps * caps)
 {
