@@ -255,7 +255,9 @@ start_room (GstLiveKitRoomBin * self)
   g_free (self->active_token);
   self->active_token = token;
 
+  GST_OBJECT_LOCK (self);
   self->context = g_main_context_new ();
+  GST_OBJECT_UNLOCK (self);
   self->loop = g_main_loop_new (self->context, FALSE);
   self->thread = g_thread_new ("livekit-signal", signalling_thread, self);
   gst_livekit_room_invoke (self, start_connect);
@@ -276,6 +278,8 @@ quit_loop (gpointer data)
 static void
 stop_room (GstLiveKitRoomBin * self)
 {
+  GMainContext *context;
+
   if (!self->thread)
     return;
   g_atomic_int_set (&self->running, FALSE);
@@ -285,19 +289,34 @@ stop_room (GstLiveKitRoomBin * self)
   self->thread = NULL;
   g_main_loop_unref (self->loop);
   self->loop = NULL;
-  g_main_context_unref (self->context);
+  GST_OBJECT_LOCK (self);
+  context = self->context;
   self->context = NULL;
+  GST_OBJECT_UNLOCK (self);
+  /* Destroys what was invoked too late, and the references it held. */
+  g_main_context_unref (context);
   g_clear_pointer (&self->active_token, g_free);
 }
 
+/* Runs @func on the signalling thread; nothing when the bin is not
+ * running (never on the global default context: the source's reference
+ * would keep the bin, its keyring and its workers alive for good). */
 void
 gst_livekit_room_invoke (GstLiveKitRoomBin * self, GSourceFunc func)
 {
-  GSource *source = g_idle_source_new ();
+  GSource *source;
 
+  GST_OBJECT_LOCK (self);
+  if (!self->context) {
+    GST_OBJECT_UNLOCK (self);
+    GST_DEBUG_OBJECT (self, "not running: nothing to do now");
+    return;
+  }
+  source = g_idle_source_new ();
   g_source_set_callback (source, func, gst_object_ref (self),
       (GDestroyNotify) gst_object_unref);
   g_source_attach (source, self->context);
+  GST_OBJECT_UNLOCK (self);
   g_source_unref (source);
 }
 
