@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import signal
+import sys
 
 from livekit import api, rtc
 
@@ -107,4 +108,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # as peer.py: the SDK's teardown can panic after a verdict
