@@ -288,17 +288,22 @@ find_zero_pair (const uint8_t * d, size_t n)
   return n;
 }
 
+/* Whether 00 00 x with lowest <= x <= 3 starts at some i < n. */
+static bool
+has_zero_pair_before (const uint8_t * data, size_t n, uint8_t lowest)
+{
+  for (size_t i = find_zero_pair (data, n); i < n;
+      i = i + 1 + find_zero_pair (data + i + 1, n - i - 1))
+    if (data[i + 2] >= lowest && data[i + 2] <= 3)
+      return true;
+  return false;
+}
+
 bool
 gst_livekit_rbsp_needs_unescape (const uint8_t * data, size_t len)
 {
   /* JS needsRbspUnescaping: only positions i < len - 3 count. */
-  size_t n = len > 3 ? len - 3 : 0;
-
-  for (size_t i = find_zero_pair (data, n); i < n;
-      i = i + 1 + find_zero_pair (data + i + 1, n - i - 1))
-    if (data[i + 2] == 3)
-      return true;
-  return false;
+  return has_zero_pair_before (data, len > 3 ? len - 3 : 0, 3);
 }
 
 bool
@@ -306,13 +311,7 @@ gst_livekit_rbsp_needs_escape (const uint8_t * data, size_t len)
 {
   /* gst_livekit_rbsp_escape inserts a byte exactly where 00 00 0x (x <= 3)
    * first occurs: the state it tracks only matters after that. */
-  size_t n = len > 2 ? len - 2 : 0;
-
-  for (size_t i = find_zero_pair (data, n); i < n;
-      i = i + 1 + find_zero_pair (data + i + 1, n - i - 1))
-    if (data[i + 2] <= 3)
-      return true;
-  return false;
+  return has_zero_pair_before (data, len > 2 ? len - 2 : 0, 0);
 }
 
 size_t

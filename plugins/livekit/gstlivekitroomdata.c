@@ -195,13 +195,6 @@ gst_livekit_room_clear_data (GstLiveKitRoomBin * self)
   g_rec_mutex_unlock (&self->data_lock);
 }
 
-static gboolean
-negotiate_idle (gpointer data)
-{
-  gst_livekit_room_negotiate_publisher (GST_LIVEKIT_ROOM_BIN (data));
-  return G_SOURCE_REMOVE;
-}
-
 /* The user packet as it goes on the wire: encrypted under the local
  * participant's current key when the room is encrypted. */
 static GBytes *
@@ -291,7 +284,7 @@ gst_livekit_room_send_data (GstLiveKitRoomBin * self, GBytes * payload,
   if (!sent)
     warn_not_sent (self, "too many packets wait for the data channel");
   if (negotiate)
-    gst_livekit_room_invoke (self, negotiate_idle);
+    gst_livekit_room_negotiate_later (self);
   return sent;
 }
 

@@ -135,6 +135,8 @@ void gst_livekit_room_release_pad (GstElement * element, GstPad * pad);
 void gst_livekit_room_publication_free (RoomPublication * pub);
 /* Signalling thread: announce ready tracks, then offer. */
 void gst_livekit_room_negotiate_publisher (GstLiveKitRoomBin * self);
+/* The same, from any thread. */
+void gst_livekit_room_negotiate_later (GstLiveKitRoomBin * self);
 void gst_livekit_room_on_track_published (GstLiveKitRoomBin * self,
     const gchar * cid, const gchar * sid);
 /* Rejoin: off the old publisher webrtcbin, then onto the new one. */

@@ -83,6 +83,12 @@ negotiate_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+void
+gst_livekit_room_negotiate_later (GstLiveKitRoomBin * self)
+{
+  gst_livekit_room_invoke (self, negotiate_idle);
+}
+
 /* A send-only transceiver that knows its kind from birth and its codec
  * right after. webrtcbin 1.22 associates the m-lines of a first answer
  * with transceivers by kind and creation order: a transceiver of unknown
@@ -135,7 +141,7 @@ on_caps_to_webrtc (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   pub->caps_sent = TRUE;
   g_mutex_unlock (&self->lock);
   if (first)
-    gst_livekit_room_invoke (self, negotiate_idle);
+    gst_livekit_room_negotiate_later (self);
   return GST_PAD_PROBE_OK;
 }
 
@@ -202,7 +208,7 @@ link_publication (RoomPublication * pub, GstCaps * caps)
   g_mutex_unlock (&self->lock);
   GST_INFO_OBJECT (self, "%s linked as %s (%s)", GST_PAD_NAME (pub->ghost),
       pub->cid, choice->payloader);
-  gst_livekit_room_invoke (self, negotiate_idle);
+  gst_livekit_room_negotiate_later (self);
   return TRUE;
 }
 

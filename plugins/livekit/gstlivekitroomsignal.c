@@ -475,6 +475,8 @@ on_leave (GstLiveKitSignalClient * signal, GstLiveKitDisconnectReason reason,
   g_type_class_unref (klass);
 }
 
+static void lose_session (GstLiveKitRoomBin * self, const gchar * why);
+
 static void
 on_disconnected (GstLiveKitSignalClient * signal,
     GstLiveKitSignalCloseReason reason, const gchar * detail,
@@ -482,10 +484,7 @@ on_disconnected (GstLiveKitSignalClient * signal,
 {
   if (reason == GST_LIVEKIT_SIGNAL_CLOSE_CLIENT)
     return;
-  gst_livekit_room_post (self, gst_structure_new ("livekit-disconnected",
-          "reason", G_TYPE_STRING, detail ? detail : "connection lost",
-          "by-server", G_TYPE_BOOLEAN, FALSE, NULL));
-  schedule_rejoin (self, detail ? detail : "connection lost");
+  lose_session (self, detail ? detail : "connection lost");
 }
 
 static void
@@ -654,6 +653,16 @@ schedule_rejoin (GstLiveKitRoomBin * self, const gchar * why)
   g_source_attach (self->retry, self->context);
 }
 
+/* Not by the server's will: say so, then rejoin. */
+static void
+lose_session (GstLiveKitRoomBin * self, const gchar * why)
+{
+  gst_livekit_room_post (self, gst_structure_new ("livekit-disconnected",
+          "reason", G_TYPE_STRING, why, "by-server", G_TYPE_BOOLEAN, FALSE,
+          NULL));
+  schedule_rejoin (self, why);
+}
+
 void
 gst_livekit_room_recover (GstLiveKitRoomBin * self)
 {
@@ -661,10 +670,7 @@ gst_livekit_room_recover (GstLiveKitRoomBin * self)
   if (self->retry || !self->signal)
     return;
   release_signal (self);
-  gst_livekit_room_post (self, gst_structure_new ("livekit-disconnected",
-          "reason", G_TYPE_STRING, "peer connection failed",
-          "by-server", G_TYPE_BOOLEAN, FALSE, NULL));
-  schedule_rejoin (self, "peer connection failed");
+  lose_session (self, "peer connection failed");
 }
 
 void
