@@ -56,6 +56,8 @@ import time
 import numpy as np
 from livekit import api, rtc
 
+from peer_common import kv, state_errors
+
 SAMPLE_RATE = 48000
 FRAME_MS = 10
 VIDEO_W, VIDEO_H, VIDEO_FPS = 320, 240, 15
@@ -610,16 +612,7 @@ class Peer:
                     errs.append(f"{ident}: track encryption {', '.join(bad)}, want {want}")
             if a.expect_state:
                 sts = [s for _, s in self.states.get(ident, [])]
-                fails = [i for i, s in enumerate(sts) if s in FAIL_STATES]
-                oks = [i for i, s in enumerate(sts) if s == "OK"]
-                last = sts[-1] if sts else None
-                if a.expect_state == "ok" and last != "OK":
-                    errs.append(f"{ident}: e2ee states {sts}, want last OK")
-                elif a.expect_state == "failed" and (not fails or last == "OK"):
-                    errs.append(f"{ident}: e2ee states {sts}, want a failure and not OK")
-                elif a.expect_state == "failed-then-ok" and \
-                        not (fails and oks and oks[-1] > fails[0] and last == "OK"):
-                    errs.append(f"{ident}: e2ee states {sts}, want failure then OK")
+                errs += state_errors(ident, sts, a.expect_state, "OK", FAIL_STATES)
         if a.set_key_after and kc is None:
             errs.append("key change not applied yet")
         return errs, settled
@@ -687,13 +680,6 @@ class Peer:
 
 
 # ---------------------------------------------------------------- CLI
-
-def kv(text: str) -> tuple[str, str]:
-    ident, sep, key = text.partition("=")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"want IDENTITY=TEXT, got {text!r}")
-    return ident, key
-
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],

@@ -54,6 +54,8 @@ import threading
 import time
 from array import array
 
+from peer_common import kv, state_errors
+
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
@@ -1034,16 +1036,7 @@ class RoomBinPeer:
                                 f"(livekit-track-subscribed), want {a.expect_encryption}")
             if a.expect_state:
                 sts = [s for _, s in states.get(ident, [])]
-                fails = [i for i, s in enumerate(sts) if s in FAIL_STATES]
-                oks = [i for i, s in enumerate(sts) if s == "ok"]
-                last = sts[-1] if sts else None
-                if a.expect_state == "ok" and last != "ok":
-                    errs.append(f"{ident}: e2ee states {sts}, want last ok")
-                elif a.expect_state == "failed" and (not fails or last == "ok"):
-                    errs.append(f"{ident}: e2ee states {sts}, want a failure and not ok")
-                elif a.expect_state == "failed-then-ok" and \
-                        not (fails and oks and oks[-1] > fails[0] and last == "ok"):
-                    errs.append(f"{ident}: e2ee states {sts}, want failure then ok")
+                errs += state_errors(ident, sts, a.expect_state, "ok", FAIL_STATES)
         if a.set_key_after and kc is None:
             errs.append("key change not applied yet")
         return errs, settled
@@ -1114,13 +1107,6 @@ class RoomBinPeer:
 
 
 # ---------------------------------------------------------------- CLI
-
-def kv(text: str) -> tuple[str, str]:
-    ident, sep, key = text.partition("=")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"want IDENTITY=TEXT, got {text!r}")
-    return ident, key
-
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
