@@ -32,10 +32,6 @@
 
 #include "gstlivekitrtpvp8pay.h"
 #include "gstlivekitrtppictureidpay.h"
-#include "gstlivekitrtputils.h"
-
-GST_DEBUG_CATEGORY_STATIC (gst_livekit_rtp_vp8_pay_debug);
-#define GST_CAT_DEFAULT gst_livekit_rtp_vp8_pay_debug
 
 /* X|R|N|S|R|PID, I|L|T|K|RSV, M|PictureID (15 bits). */
 #define DESCRIPTOR_SIZE 4
@@ -54,10 +50,8 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
         "payload = (int) " GST_RTP_PAYLOAD_DYNAMIC_STRING ", "
         "clock-rate = (int) 90000, encoding-name = (string) VP8"));
 
-G_DEFINE_TYPE_WITH_CODE (GstLiveKitRtpVP8Pay, gst_livekit_rtp_vp8_pay,
-    GST_TYPE_LIVEKIT_RTP_PICTURE_ID_PAY,
-    GST_DEBUG_CATEGORY_INIT (gst_livekit_rtp_vp8_pay_debug, "livekitrtpvp8pay",
-        0, "LiveKit E2EE VP8 RTP payloader"));
+G_DEFINE_TYPE (GstLiveKitRtpVP8Pay, gst_livekit_rtp_vp8_pay,
+    GST_TYPE_LIVEKIT_RTP_PICTURE_ID_PAY);
 GST_ELEMENT_REGISTER_DEFINE (livekitrtpvp8pay, "livekitrtpvp8pay",
     GST_RANK_NONE, GST_TYPE_LIVEKIT_RTP_VP8_PAY);
 
@@ -68,59 +62,25 @@ gst_livekit_rtp_vp8_pay_set_caps (GstRTPBasePayload * payload, GstCaps * caps)
   return gst_rtp_base_payload_set_outcaps (payload, NULL);
 }
 
-static GstFlowReturn
-gst_livekit_rtp_vp8_pay_handle_buffer (GstRTPBasePayload * payload,
-    GstBuffer * buffer)
+static guint
+gst_livekit_rtp_vp8_pay_descriptor_size (GstLiveKitRtpPictureIdPay * pay,
+    GstBuffer * frame, gboolean first)
 {
-  GstLiveKitRtpVP8Pay *self = GST_LIVEKIT_RTP_VP8_PAY (payload);
-  gsize size = gst_buffer_get_size (buffer), offset = 0;
-  guint max = gst_livekit_rtp_max_payload (payload);
-  gboolean droppable =
-      GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DROPPABLE);
-  guint16 picture_id;
-  GstBufferList *list;
+  return DESCRIPTOR_SIZE;
+}
 
-  if (max <= DESCRIPTOR_SIZE) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mtu %u leaves no room for VP8 data", GST_RTP_BASE_PAYLOAD_MTU (self)),
-        (NULL));
-    gst_buffer_unref (buffer);
-    return GST_FLOW_ERROR;
-  }
-  if (size == 0) {
-    /* Nothing a depayloader could deliver. */
-    GST_LOG_OBJECT (self, "dropping an empty frame");
-    gst_buffer_unref (buffer);
-    return GST_FLOW_OK;
-  }
+static void
+gst_livekit_rtp_vp8_pay_write_descriptor (GstLiveKitRtpPictureIdPay * pay,
+    GstBuffer * frame, guint8 * d, gboolean first, gboolean last,
+    guint16 picture_id)
+{
+  gboolean droppable = GST_BUFFER_FLAG_IS_SET (frame,
+      GST_BUFFER_FLAG_DROPPABLE);
 
-  max -= DESCRIPTOR_SIZE;
-  picture_id =
-      gst_livekit_rtp_picture_id_pay_take (GST_LIVEKIT_RTP_PICTURE_ID_PAY
-      (self));
-  list = gst_buffer_list_new_sized ((size + max - 1) / max);
-  while (offset < size) {
-    gsize len = MIN (size - offset, max);
-    GstBuffer *out = gst_livekit_rtp_packet_new (payload, buffer,
-        DESCRIPTOR_SIZE, offset, len);
-    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-    guint8 *d;
-
-    gst_rtp_buffer_map (out, GST_MAP_WRITE, &rtp);
-    d = gst_rtp_buffer_get_payload (&rtp);
-    d[0] = 0x80 | (droppable ? 0x20 : 0) | (offset == 0 ? 0x10 : 0);
-    d[1] = 0x80;
-    d[2] = 0x80 | (picture_id >> 8);
-    d[3] = picture_id & 0xff;
-    gst_rtp_buffer_set_marker (&rtp, offset + len == size);
-    gst_rtp_buffer_unmap (&rtp);
-    gst_buffer_list_add (list, out);
-    offset += len;
-  }
-  GST_LOG_OBJECT (self, "frame of %" G_GSIZE_FORMAT " bytes, picture id %u, "
-      "%u packets", size, picture_id, gst_buffer_list_length (list));
-  gst_buffer_unref (buffer);
-  return gst_rtp_base_payload_push_list (payload, list);
+  d[0] = 0x80 | (droppable ? 0x20 : 0) | (first ? 0x10 : 0);
+  d[1] = 0x80;
+  d[2] = 0x80 | (picture_id >> 8);
+  d[3] = picture_id & 0xff;
 }
 
 static void
@@ -133,10 +93,13 @@ gst_livekit_rtp_vp8_pay_class_init (GstLiveKitRtpVP8PayClass * klass)
 {
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstRTPBasePayloadClass *pay_class = GST_RTP_BASE_PAYLOAD_CLASS (klass);
+  GstLiveKitRtpPictureIdPayClass *pid_class =
+      GST_LIVEKIT_RTP_PICTURE_ID_PAY_CLASS (klass);
 
   pay_class->set_caps = GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp8_pay_set_caps);
-  pay_class->handle_buffer =
-      GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp8_pay_handle_buffer);
+  pid_class->max_descriptor_size = DESCRIPTOR_SIZE;
+  pid_class->descriptor_size = gst_livekit_rtp_vp8_pay_descriptor_size;
+  pid_class->write_descriptor = gst_livekit_rtp_vp8_pay_write_descriptor;
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

@@ -38,10 +38,6 @@
 
 #include "gstlivekitrtpvp9pay.h"
 #include "gstlivekitrtppictureidpay.h"
-#include "gstlivekitrtputils.h"
-
-GST_DEBUG_CATEGORY_STATIC (gst_livekit_rtp_vp9_pay_debug);
-#define GST_CAT_DEFAULT gst_livekit_rtp_vp9_pay_debug
 
 /* I|P|L|F|B|E|V|Z, M|PictureID (15 bits). */
 #define DESCRIPTOR_SIZE 3
@@ -65,10 +61,8 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
         "payload = (int) " GST_RTP_PAYLOAD_DYNAMIC_STRING ", "
         "clock-rate = (int) 90000, encoding-name = (string) VP9"));
 
-G_DEFINE_TYPE_WITH_CODE (GstLiveKitRtpVP9Pay, gst_livekit_rtp_vp9_pay,
-    GST_TYPE_LIVEKIT_RTP_PICTURE_ID_PAY,
-    GST_DEBUG_CATEGORY_INIT (gst_livekit_rtp_vp9_pay_debug, "livekitrtpvp9pay",
-        0, "LiveKit E2EE VP9 RTP payloader"));
+G_DEFINE_TYPE (GstLiveKitRtpVP9Pay, gst_livekit_rtp_vp9_pay,
+    GST_TYPE_LIVEKIT_RTP_PICTURE_ID_PAY);
 GST_ELEMENT_REGISTER_DEFINE (livekitrtpvp9pay, "livekitrtpvp9pay",
     GST_RANK_NONE, GST_TYPE_LIVEKIT_RTP_VP9_PAY);
 
@@ -91,70 +85,38 @@ gst_livekit_rtp_vp9_pay_set_caps (GstRTPBasePayload * payload, GstCaps * caps)
   return gst_rtp_base_payload_set_outcaps (payload, NULL);
 }
 
-static GstFlowReturn
-gst_livekit_rtp_vp9_pay_handle_buffer (GstRTPBasePayload * payload,
-    GstBuffer * buffer)
+/* Key frames carry the scalability structure (SS) in their first packet. */
+static guint
+gst_livekit_rtp_vp9_pay_descriptor_size (GstLiveKitRtpPictureIdPay * pay,
+    GstBuffer * frame, gboolean first)
 {
-  GstLiveKitRtpVP9Pay *self = GST_LIVEKIT_RTP_VP9_PAY (payload);
-  gsize size = gst_buffer_get_size (buffer), offset = 0;
-  guint16 picture_id;
-  guint max = gst_livekit_rtp_max_payload (payload);
-  gboolean delta = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  gboolean with_size = self->width > 0;
-  guint ss_size = delta ? 0 : SS_SIZE (with_size);
-  GstBufferList *list;
+  GstLiveKitRtpVP9Pay *self = GST_LIVEKIT_RTP_VP9_PAY (pay);
+  gboolean key = !GST_BUFFER_FLAG_IS_SET (frame, GST_BUFFER_FLAG_DELTA_UNIT);
 
-  if (max <= DESCRIPTOR_SIZE + SS_SIZE (TRUE)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mtu %u leaves no room for VP9 data", GST_RTP_BASE_PAYLOAD_MTU (self)),
-        (NULL));
-    gst_buffer_unref (buffer);
-    return GST_FLOW_ERROR;
-  }
-  if (size == 0) {
-    GST_LOG_OBJECT (self, "dropping an empty frame");
-    gst_buffer_unref (buffer);
-    return GST_FLOW_OK;
-  }
+  return DESCRIPTOR_SIZE + (first && key ? SS_SIZE (self->width > 0) : 0);
+}
 
-  picture_id =
-      gst_livekit_rtp_picture_id_pay_take (GST_LIVEKIT_RTP_PICTURE_ID_PAY
-      (self));
-  list = gst_buffer_list_new ();
-  while (offset < size) {
-    gboolean first = offset == 0;
-    guint hdr = DESCRIPTOR_SIZE + (first ? ss_size : 0);
-    gsize len = MIN (size - offset, max - hdr);
-    gboolean last = offset + len == size;
-    GstBuffer *out = gst_livekit_rtp_packet_new (payload, buffer, hdr, offset,
-        len);
-    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-    guint8 *d;
+static void
+gst_livekit_rtp_vp9_pay_write_descriptor (GstLiveKitRtpPictureIdPay * pay,
+    GstBuffer * frame, guint8 * d, gboolean first, gboolean last,
+    guint16 picture_id)
+{
+  GstLiveKitRtpVP9Pay *self = GST_LIVEKIT_RTP_VP9_PAY (pay);
+  gboolean delta = GST_BUFFER_FLAG_IS_SET (frame, GST_BUFFER_FLAG_DELTA_UNIT);
+  gboolean with_ss = first && !delta, with_size = self->width > 0;
 
-    gst_rtp_buffer_map (out, GST_MAP_WRITE, &rtp);
-    d = gst_rtp_buffer_get_payload (&rtp);
-    d[0] = 0x80 | (delta ? 0x40 : 0) | (first ? 0x08 : 0) | (last ? 0x04 : 0)
-        | (first && ss_size ? 0x02 : 0);
-    d[1] = 0x80 | (picture_id >> 8);
-    d[2] = picture_id & 0xff;
-    if (first && ss_size) {
-      /* N_S = 0 (one spatial layer), Y, G = 0 (no picture group). */
-      d[3] = with_size ? 0x10 : 0x00;
-      if (with_size) {
-        GST_WRITE_UINT16_BE (d + 4, self->width);
-        GST_WRITE_UINT16_BE (d + 6, self->height);
-      }
+  d[0] = 0x80 | (delta ? 0x40 : 0) | (first ? 0x08 : 0) | (last ? 0x04 : 0)
+      | (with_ss ? 0x02 : 0);
+  d[1] = 0x80 | (picture_id >> 8);
+  d[2] = picture_id & 0xff;
+  if (with_ss) {
+    /* N_S = 0 (one spatial layer), Y, G = 0 (no picture group). */
+    d[3] = with_size ? 0x10 : 0x00;
+    if (with_size) {
+      GST_WRITE_UINT16_BE (d + 4, self->width);
+      GST_WRITE_UINT16_BE (d + 6, self->height);
     }
-    gst_rtp_buffer_set_marker (&rtp, last);
-    gst_rtp_buffer_unmap (&rtp);
-    gst_buffer_list_add (list, out);
-    offset += len;
   }
-  GST_LOG_OBJECT (self, "%s frame of %" G_GSIZE_FORMAT " bytes, picture id "
-      "%u, %u packets", delta ? "delta" : "key", size, picture_id,
-      gst_buffer_list_length (list));
-  gst_buffer_unref (buffer);
-  return gst_rtp_base_payload_push_list (payload, list);
 }
 
 static void
@@ -167,10 +129,13 @@ gst_livekit_rtp_vp9_pay_class_init (GstLiveKitRtpVP9PayClass * klass)
 {
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstRTPBasePayloadClass *pay_class = GST_RTP_BASE_PAYLOAD_CLASS (klass);
+  GstLiveKitRtpPictureIdPayClass *pid_class =
+      GST_LIVEKIT_RTP_PICTURE_ID_PAY_CLASS (klass);
 
   pay_class->set_caps = GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp9_pay_set_caps);
-  pay_class->handle_buffer =
-      GST_DEBUG_FUNCPTR (gst_livekit_rtp_vp9_pay_handle_buffer);
+  pid_class->max_descriptor_size = DESCRIPTOR_SIZE + SS_SIZE (TRUE);
+  pid_class->descriptor_size = gst_livekit_rtp_vp9_pay_descriptor_size;
+  pid_class->write_descriptor = gst_livekit_rtp_vp9_pay_write_descriptor;
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
