@@ -11,6 +11,8 @@
 #include <gst/livekit/cryptor.h>
 #include <gst/livekit/meta.h>
 #include <gst/livekit/context.h>
+#include <gst/livekit/secure-memory.h>
+#include <gst/livekit/keyfile.h>
 #include <gst/livekit/livekit-enumtypes.h>
 
 #endif

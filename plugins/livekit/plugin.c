@@ -6,13 +6,13 @@
 #include <gst/gst.h>
 #include <gst/livekit/livekit.h>
 
-#include "gstlivekitencrypt.h"
-#include "gstlivekitdecrypt.h"
-#include "gstlivekitrtpvp8pay.h"
-#include "gstlivekitrtpvp9pay.h"
-#include "gstlivekitrtph264pay.h"
-#include "gstlivekitrtph265pay.h"
-#include "gstlivekitroombin.h"
+#include "crypto/gstlivekitencrypt.h"
+#include "crypto/gstlivekitdecrypt.h"
+#include "rtp/gstlivekitrtpvp8pay.h"
+#include "rtp/gstlivekitrtpvp9pay.h"
+#include "rtp/gstlivekitrtph264pay.h"
+#include "rtp/gstlivekitrtph265pay.h"
+#include "room/gstlivekitroombin.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)

@@ -506,6 +506,105 @@ GST_START_TEST (test_ssrc_and_sif_trailer)
 
 GST_END_TEST;
 
+/* GAP events the harness has seen downstream so far (pulled). */
+static guint
+pull_gaps (GstHarness * h, GstClockTime * first_ts, GstClockTime * last_end)
+{
+  GstEvent *ev;
+  guint n = 0;
+
+  while ((ev = gst_harness_try_pull_event (h))) {
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_GAP) {
+      GstClockTime ts, dur;
+      gst_event_parse_gap (ev, &ts, &dur);
+      fail_unless (GST_CLOCK_TIME_IS_VALID (ts));
+      if (n == 0 && first_ts)
+        *first_ts = ts;
+      if (last_end)
+        *last_end = ts + (GST_CLOCK_TIME_IS_VALID (dur) ? dur : 0);
+      n++;
+    }
+    gst_event_unref (ev);
+  }
+  return n;
+}
+
+/* A dropped frame tells downstream that nothing comes for its time: one GAP
+ * at once, then at most one per 100 ms of stream time, covering the whole
+ * dropped span; untimed frames announce nothing; a decrypted frame starts
+ * over. */
+GST_START_TEST (test_dropped_frames_announce_gaps)
+{
+  GstHarness *enc = harness_for ("livekitencrypt", "shared-key=right");
+  GstHarness *dec = harness_for ("livekitdecrypt", "shared-key=wrong "
+      "ratchet-window-size=0");
+  GstClockTime gap_ts = GST_CLOCK_TIME_NONE, end = 0;
+  GstBuffer *ct;
+  guint gaps;
+
+  /* Drop the harness's own sticky events. */
+  pull_gaps (dec, NULL, NULL);
+  for (guint i = 0; i < 30; i++) {
+    ct = gst_harness_push_and_pull (enc, vp8_frame (i == 0, i));
+    ct = gst_buffer_make_writable (ct);
+    GST_BUFFER_PTS (ct) = i * 20 * GST_MSECOND;
+    GST_BUFFER_DURATION (ct) = 20 * GST_MSECOND;
+    fail_unless_equals_int (gst_harness_push (dec, ct), GST_FLOW_OK);
+  }
+  gaps = pull_gaps (dec, &gap_ts, &end);
+  fail_unless_equals_int (gst_harness_buffers_received (dec), 0);
+  /* 600 ms dropped: the first frame's GAP, then one per 100 ms. */
+  fail_unless (gaps >= 5 && gaps <= 7, "%u gaps", gaps);
+  fail_unless_equals_uint64 (gap_ts, 0);
+  fail_unless (end >= 500 * GST_MSECOND);
+
+  /* No timestamp: no GAP. */
+  ct = gst_harness_push_and_pull (enc, vp8_frame (FALSE, 1));
+  ct = gst_buffer_make_writable (ct);
+  GST_BUFFER_PTS (ct) = GST_BUFFER_DTS (ct) = GST_CLOCK_TIME_NONE;
+  gst_harness_push (dec, ct);
+  fail_unless_equals_int (pull_gaps (dec, NULL, NULL), 0);
+
+  /* A frame decrypts; the next drop is announced at once again. */
+  g_object_set (dec->element, "shared-key", "right", NULL);
+  ct = gst_harness_push_and_pull (enc, vp8_frame (TRUE, 2));
+  gst_harness_push (dec, ct);
+  fail_unless_equals_int (gst_harness_buffers_received (dec), 1);
+  g_object_set (dec->element, "shared-key", "wrong again", NULL);
+  ct = gst_harness_push_and_pull (enc, vp8_frame (FALSE, 3));
+  ct = gst_buffer_make_writable (ct);
+  GST_BUFFER_PTS (ct) = GST_SECOND;
+  gst_harness_push (dec, ct);
+  fail_unless_equals_int (pull_gaps (dec, &gap_ts, NULL), 1);
+  fail_unless_equals_uint64 (gap_ts, GST_SECOND);
+  gst_harness_teardown (enc);
+  gst_harness_teardown (dec);
+}
+
+GST_END_TEST;
+
+/* The standalone element: a wrong-key decryptor before an ordinary
+ * (async) sink still lets the pipeline reach PLAYING. */
+GST_START_TEST (test_wrong_key_pipeline_prerolls)
+{
+  GstElement *pipe = gst_parse_launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=64,height=48,framerate=30/1 ! vp8enc deadline=1 ! "
+      "livekitencrypt shared-key=right ! livekitdecrypt shared-key=wrong "
+      "ratchet-window-size=0 ! fakesink name=sink", NULL);
+  GstStateChangeReturn ret;
+  GstState state = GST_STATE_NULL;
+
+  fail_unless (pipe != NULL);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  ret = gst_element_get_state (pipe, &state, NULL, 10 * GST_SECOND);
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (state, GST_STATE_PLAYING);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+}
+
+GST_END_TEST;
+
 static Suite *
 elements_suite (void)
 {
@@ -523,6 +622,8 @@ elements_suite (void)
   tcase_add_test (tc, test_key_file);
   tcase_add_test (tc, test_misconfiguration_errors);
   tcase_add_test (tc, test_ssrc_and_sif_trailer);
+  tcase_add_test (tc, test_dropped_frames_announce_gaps);
+  tcase_add_test (tc, test_wrong_key_pipeline_prerolls);
   return s;
 }
 

@@ -128,8 +128,11 @@ gst_livekit_encrypt_transform (GstBaseTransform * trans, GstBuffer * in,
   self->frames++;
 
   gst_livekit_crypto_base_report (base, cryptor, NULL, &result);
-  if (result.outcome == GST_LIVEKIT_FRAME_OUTCOME_DROPPED)
+  if (result.outcome == GST_LIVEKIT_FRAME_OUTCOME_DROPPED) {
+    gst_livekit_crypto_base_announce_drop (base, in);
     return GST_BASE_TRANSFORM_FLOW_DROPPED;
+  }
+  gst_livekit_crypto_base_frame_passed (base);
 
   gst_buffer_set_size (out, out_len);
   meta = gst_buffer_get_livekit_frame_meta (out);

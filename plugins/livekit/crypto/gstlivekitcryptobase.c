@@ -14,13 +14,15 @@
 #include "gstlivekitkeyoptions.h"
 
 #include <string.h>
-#include <sodium.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_livekit_crypto_base_debug);
 #define GST_CAT_DEFAULT gst_livekit_crypto_base_debug
 
 /* At most one bus warning about dropped frames per this interval. */
 #define WARNING_INTERVAL (5 * GST_SECOND)
+/* Dropped frames are announced downstream as GAP events; while frames keep
+ * being dropped, one GAP covers at least this much stream time. */
+#define GAP_MIN_SPAN (100 * GST_MSECOND)
 
 typedef struct
 {
@@ -42,6 +44,9 @@ typedef struct
   /* Streaming thread only. */
   GstClockTime last_warning;
   guint64 drops_since_warning;
+  /* Dropped stream time not yet announced: [gap_start, gap_end). */
+  GstClockTime gap_start, gap_end;
+  gboolean gap_announced;       /* a GAP went out since the last frame */
 } GstLiveKitCryptoBasePrivate;
 
 enum
@@ -85,7 +90,7 @@ G_DEFINE_ABSTRACT_TYPE_WITH_CODE (GstLiveKitCryptoBase,
 static void
 clear_pending_key (GstLiveKitCryptoBasePrivate * priv)
 {
-  g_clear_pointer (&priv->pending_key, sodium_free);
+  g_clear_pointer (&priv->pending_key, gst_livekit_secure_free);
   priv->pending_key_len = 0;
 }
 
@@ -101,8 +106,7 @@ take_pending_key (GstLiveKitCryptoBase * self, const guint8 * material,
   GST_OBJECT_LOCK (self);
   clear_pending_key (priv);
   if (len > 0) {
-    priv->pending_key = sodium_malloc (len);
-    memcpy (priv->pending_key, material, len);
+    priv->pending_key = gst_livekit_secure_dup (material, len);
     priv->pending_key_len = len;
   }
   if (priv->started && priv->keyring)
@@ -145,15 +149,14 @@ gst_livekit_crypto_base_set_property (GObject * object, guint prop_id,
     case PROP_SHARED_KEY_HEX:{
       const gchar *hex = g_value_get_string (value);
       gsize cap = hex ? strlen (hex) / 2 : 0, len = 0;
-      guint8 *raw = cap ? sodium_malloc (cap) : NULL;
+      guint8 *raw = cap ? gst_livekit_secure_alloc (cap) : NULL;
       if (hex && *hex && !(raw && gst_livekit_hex_decode (hex, raw, cap, &len))) {
         GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
             ("shared-key-hex is not an even-length hex string"), (NULL));
       } else {
         take_pending_key (self, raw, len);
       }
-      if (raw)
-        sodium_free (raw);
+      gst_livekit_secure_free (raw);
       return;
     }
     default:
@@ -292,7 +295,7 @@ load_key_file (GstLiveKitCryptoBase * self, const gchar * path)
   if (!key)
     return FALSE;
   take_pending_key (self, key, len);
-  sodium_free (key);
+  gst_livekit_secure_free (key);
   return TRUE;
 }
 
@@ -352,6 +355,8 @@ gst_livekit_crypto_base_start (GstBaseTransform * trans)
   priv->started = TRUE;
   priv->last_warning = GST_CLOCK_TIME_NONE;
   priv->drops_since_warning = 0;
+  priv->gap_start = priv->gap_end = GST_CLOCK_TIME_NONE;
+  priv->gap_announced = FALSE;
   GST_OBJECT_UNLOCK (self);
   gst_object_unref (keyring);
   return TRUE;
@@ -399,6 +404,17 @@ gst_livekit_crypto_base_set_caps (GstBaseTransform * trans, GstCaps * incaps,
   priv->codec = codec;
   GST_OBJECT_UNLOCK (trans);
   return TRUE;
+}
+
+static gboolean
+gst_livekit_crypto_base_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  /* A new segment or a flush starts a new timeline: no span carries over. */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT
+      || GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    gst_livekit_crypto_base_frame_passed (GST_LIVEKIT_CRYPTO_BASE (trans));
+  return GST_BASE_TRANSFORM_CLASS (gst_livekit_crypto_base_parent_class)->
+      sink_event (trans, event);
 }
 
 static void
@@ -503,6 +519,52 @@ gst_livekit_crypto_base_get_cryptor (GstLiveKitCryptoBase * self,
   return cryptor;
 }
 
+/* A dropped frame must not stall downstream: sinks wait for preroll and
+ * aggregators for data, so one undecryptable sender would hold up a whole
+ * pipeline. The dropped span goes downstream as a GAP event: at once for
+ * the first drop after a frame went out (sinks preroll, mixers move on),
+ * then at most one per GAP_MIN_SPAN of stream time. Frames without a
+ * timestamp announce nothing. */
+void
+gst_livekit_crypto_base_announce_drop (GstLiveKitCryptoBase * self,
+    GstBuffer * dropped)
+{
+  GstLiveKitCryptoBasePrivate *priv = PRIV (self);
+  GstClockTime ts = GST_BUFFER_PTS_IS_VALID (dropped) ?
+      GST_BUFFER_PTS (dropped) : GST_BUFFER_DTS (dropped);
+  GstClockTime end;
+  GstEvent *gap;
+
+  if (!GST_CLOCK_TIME_IS_VALID (ts))
+    return;
+  end = ts + (GST_BUFFER_DURATION_IS_VALID (dropped) ?
+      GST_BUFFER_DURATION (dropped) : 0);
+  if (!GST_CLOCK_TIME_IS_VALID (priv->gap_start))
+    priv->gap_start = priv->gap_end = ts;
+  priv->gap_end = MAX (priv->gap_end, end);
+  if (priv->gap_announced && priv->gap_end - priv->gap_start < GAP_MIN_SPAN)
+    return;
+
+  gap = gst_event_new_gap (priv->gap_start,
+      priv->gap_end > priv->gap_start ? priv->gap_end - priv->gap_start :
+      GST_CLOCK_TIME_NONE);
+  GST_LOG_OBJECT (self, "gap %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (priv->gap_start), GST_TIME_ARGS (priv->gap_end));
+  priv->gap_announced = TRUE;
+  /* The next span starts where this one ended. */
+  priv->gap_start = priv->gap_end;
+  gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (self), gap);
+}
+
+void
+gst_livekit_crypto_base_frame_passed (GstLiveKitCryptoBase * self)
+{
+  GstLiveKitCryptoBasePrivate *priv = PRIV (self);
+
+  priv->gap_start = priv->gap_end = GST_CLOCK_TIME_NONE;
+  priv->gap_announced = FALSE;
+}
+
 void
 gst_livekit_crypto_base_report (GstLiveKitCryptoBase * self,
     GstLiveKitCryptor * cryptor, const gchar * track_sid,
@@ -595,6 +657,8 @@ gst_livekit_crypto_base_class_init (GstLiveKitCryptoBaseClass * klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_livekit_crypto_base_stop);
   trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_livekit_crypto_base_set_caps);
   trans_class->query = GST_DEBUG_FUNCPTR (gst_livekit_crypto_base_query);
+  trans_class->sink_event =
+      GST_DEBUG_FUNCPTR (gst_livekit_crypto_base_sink_event);
 
   g_object_class_install_property (gobject_class, PROP_KEYRING,
       g_param_spec_object ("keyring", "Keyring",

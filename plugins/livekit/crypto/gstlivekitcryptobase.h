@@ -44,5 +44,12 @@ void gst_livekit_crypto_base_report (GstLiveKitCryptoBase * self,
     GstLiveKitCryptor * cryptor, const gchar * track_sid,
     const GstLiveKitCryptResult * result);
 
+/* Streaming thread: tells downstream (GAP, rate-limited) that nothing
+ * comes for the span of a dropped frame; frame_passed() after a frame
+ * went out. */
+void gst_livekit_crypto_base_announce_drop (GstLiveKitCryptoBase * self,
+    GstBuffer * dropped);
+void gst_livekit_crypto_base_frame_passed (GstLiveKitCryptoBase * self);
+
 G_END_DECLS
 #endif

@@ -15,37 +15,6 @@
 
 #define GST_CAT_DEFAULT gst_livekit_room_bin_debug
 
-gpointer
-gst_livekit_secure_alloc (gsize len)
-{
-  return sodium_malloc (len ? len : 1);
-}
-
-gpointer
-gst_livekit_secure_dup (gconstpointer data, gsize len)
-{
-  gpointer copy = gst_livekit_secure_alloc (len);
-  memcpy (copy, data, len);
-  return copy;
-}
-
-void
-gst_livekit_secure_free (gpointer data, gsize len)
-{
-  /* sodium_free zeroes before unmapping. */
-  if (data)
-    sodium_free (data);
-}
-
-void
-gst_livekit_zero_free (gpointer data, gsize len)
-{
-  if (!data)
-    return;
-  sodium_memzero (data, len);
-  g_free (data);
-}
-
 void
 gst_livekit_room_publication_free (RoomPublication * pub)
 {

@@ -5,9 +5,6 @@
 #include "gstlivekitkeyoptions.h"
 
 #include <string.h>
-#include <sodium.h>
-
-#define MAX_KEY_FILE_SIZE 4096
 
 void
 gst_livekit_key_options_init (GstLiveKitKeyOptions * opts)
@@ -145,30 +142,13 @@ guint8 *
 gst_livekit_read_key_file (GstElement * element, const gchar * path,
     gsize * len)
 {
-  gchar *contents = NULL;
-  gsize size = 0, n;
   GError *err = NULL;
-  guint8 *key = NULL;
+  guint8 *key = gst_livekit_key_file_read (path, len, &err);
 
-  if (!g_file_get_contents (path, &contents, &size, &err)) {
+  if (!key) {
     GST_ELEMENT_ERROR (element, RESOURCE, OPEN_READ,
-        ("shared-key-file: cannot read \"%s\"", path), ("%s", err->message));
+        ("shared-key-file: %s", err->message), (NULL));
     g_clear_error (&err);
-    return NULL;
   }
-  /* What `echo secret > file` adds is not part of the key. */
-  n = size;
-  while (n > 0 && (contents[n - 1] == '\n' || contents[n - 1] == '\r'))
-    n--;
-  if (n == 0 || n > MAX_KEY_FILE_SIZE) {
-    GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS,
-        ("shared-key-file: \"%s\" is empty or larger than %d bytes", path,
-            MAX_KEY_FILE_SIZE), (NULL));
-  } else if ((key = sodium_malloc (n))) {
-    memcpy (key, contents, n);
-    *len = n;
-  }
-  sodium_memzero (contents, size);
-  g_free (contents);
   return key;
 }

@@ -28,9 +28,7 @@
 
 #include "gstlivekitroombin.h"
 #include "gstlivekitroomprivate.h"
-#include "gstlivekitkeyoptions.h"
-
-#include <sodium.h>
+#include "crypto/gstlivekitkeyoptions.h"
 
 #include <string.h>
 
@@ -174,7 +172,7 @@ setup_keyring (GstLiveKitRoomBin * self)
     if (!key)
       return FALSE;
     gst_livekit_room_take_key (self, key, len);
-    sodium_free (key);
+    gst_livekit_secure_free (key);
   }
   if (self->pending_key
       && !gst_livekit_keyring_set_shared_key (self->keyring, self->pending_key,
@@ -457,7 +455,7 @@ void
 gst_livekit_room_clear_key (GstLiveKitRoomBin * self)
 {
   if (self->pending_key)
-    gst_livekit_secure_free (self->pending_key, self->pending_key_len);
+    gst_livekit_secure_free (self->pending_key);
   self->pending_key = NULL;
   self->pending_key_len = 0;
 }
@@ -506,7 +504,7 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
         gst_livekit_room_take_key (self, raw, len);
       else if (hex && *hex)
         GST_WARNING_OBJECT (self, "shared-key-hex is not an even-length hex string");
-      gst_livekit_secure_free (raw, cap + 1);
+      gst_livekit_secure_free (raw);
       return;
     }
     default:

@@ -42,9 +42,8 @@ gboolean gst_livekit_key_options_get_property (const GstLiveKitKeyOptions *
 void gst_livekit_key_options_apply (const GstLiveKitKeyOptions * opts,
     GstLiveKitKeyring * keyring);
 
-/* Reads a shared-key-file: its bytes less trailing newlines, in guarded
- * memory (free with sodium_free). Posts an element error naming the
- * property and returns NULL on failure. */
+/* gst_livekit_key_file_read() for the shared-key-file property: posts an
+ * element error naming the property and returns NULL on failure. */
 guint8 *gst_livekit_read_key_file (GstElement * element, const gchar * path,
     gsize * len);
 

@@ -8,7 +8,7 @@
 #define __GST_LIVEKIT_ROOM_PRIVATE_H__
 
 #include "gstlivekitroombin.h"
-#include "gstlivekitkeyoptions.h"
+#include "crypto/gstlivekitkeyoptions.h"
 
 #include <gst/livekit/livekit.h>
 #include <gst/livekit/signalling/signalling.h>
@@ -170,13 +170,6 @@ gboolean gst_livekit_room_send_data (GstLiveKitRoomBin * self,
     const gchar * const *destinations);
 /* Whether the publisher connection must come up for data alone. */
 gboolean gst_livekit_room_wants_data (GstLiveKitRoomBin * self);
-
-/* Key bytes outside the keyring: guarded and zeroed. */
-gpointer gst_livekit_secure_alloc (gsize len);
-gpointer gst_livekit_secure_dup (gconstpointer data, gsize len);
-void gst_livekit_secure_free (gpointer data, gsize len);
-/* Zeroes and g_free()s a GLib allocation that held a secret. */
-void gst_livekit_zero_free (gpointer data, gsize len);
 
 G_END_DECLS
 #endif

@@ -130,9 +130,13 @@ gst_livekit_decrypt_transform (GstBaseTransform * trans, GstBuffer * in,
       &result);
   if (result.recovered)
     request_key_frame (self);
-  /* Fail closed: nothing undecrypted goes downstream. */
-  if (result.outcome == GST_LIVEKIT_FRAME_OUTCOME_DROPPED)
+  /* Fail closed: nothing undecrypted goes downstream, only the news that
+   * nothing comes for this frame's time. */
+  if (result.outcome == GST_LIVEKIT_FRAME_OUTCOME_DROPPED) {
+    gst_livekit_crypto_base_announce_drop (base, in);
     return GST_BASE_TRANSFORM_FLOW_DROPPED;
+  }
+  gst_livekit_crypto_base_frame_passed (base);
 
   gst_buffer_set_size (out, out_len);
   if (!meta)
