@@ -22,6 +22,9 @@
 // --fake-audio-hz sine (default 880 Hz; audio processing off), so the receiver
 // can check the tone. Checked: both tracks published and encrypted, frames
 // encoded, packets sent.
+// --toggle-camera-after S: S s after publishing, unpublish the camera track and
+// publish a new one 2 s later (a camera off/on with a new track sid); the sids
+// are in the report's "camera_toggle".
 //
 // Expectations (per --expect-from ID, default: every remote participant with a
 // subscribed track, at least one), polled every --poll s:
@@ -79,7 +82,7 @@ function parseArgs(argv) {
   const a = {
     url: env.LIVEKIT_URL, api_key: env.LIVEKIT_API_KEY, api_secret: env.LIVEKIT_API_SECRET,
     token: null, room: 'roombin-test', identity: 'browser', key: null, e2ee_option: 'e2ee',
-    publish: false, fake_audio_hz: 880, width: 640, height: 360, simulcast: true,
+    publish: false, toggle_camera_after: null, fake_audio_hz: 880, width: 640, height: 360, simulcast: true,
     expect_from: [], expect_video: false, expect_no_video: false, expect_audio_hz: null,
     expect_no_audio_hz: null, expect_state: null, expect_encryption: null, min_frames: 15,
     window: 2, observe: 4, hz_tolerance: 10, duration: 30, poll: 0.5, stop_when_done: false,
@@ -109,6 +112,7 @@ function parseArgs(argv) {
       case '--key': a.key = val(); break;
       case '--e2ee-option': a.e2ee_option = val(); break;
       case '--publish': a.publish = true; break;
+      case '--toggle-camera-after': a.toggle_camera_after = num(val(), 'toggle-camera-after'); break;
       case '--fake-audio-hz': a.fake_audio_hz = num(val(), 'fake-audio-hz'); break;
       case '--width': a.width = num(val(), 'width'); break;
       case '--height': a.height = num(val(), 'height'); break;
@@ -249,6 +253,7 @@ const firstDecodedAt = {}; // sid -> t (page clock, like subscribed_at)
 let browserInfo = {};
 let teardown = 'pending';
 let snapshotFile = null;
+let cameraToggle = null; // --toggle-camera-after: when, old and new sid
 let stopRequested = null;
 let wake = null;
 
@@ -422,7 +427,7 @@ function buildReport(final) {
     tool: 'browser_peer.mjs', identity: args.identity, room: args.room, url: args.url,
     ok: !errs.length, errors: errs, warnings, final,
     e2ee: args.key === null ? 'none' : 'shared', config: cfg, stop_reason: stopReason,
-    timings, teardown, browser: browserInfo, snapshot: snapshotFile,
+    timings, teardown, browser: browserInfo, snapshot: snapshotFile, camera_toggle: cameraToggle,
     state: last && last.state, e2ee_enabled: last && last.e2ee_enabled,
     audio_context: last && last.audio_context,
     participants: last && last.participants, encryption_status: last && last.encryption,
@@ -507,10 +512,21 @@ async function run() {
   log(`connected${args.publish ? ' and published' : ''}; e2ee supported: ${started.e2ee_supported}`);
   if (args.key !== null && !started.e2ee_supported) errors.push('livekit-client: isE2EESupported() is false');
   let lastLog = 0;
+  const toggleAt = args.toggle_camera_after !== null ? now() + args.toggle_camera_after : null;
   while (!stopRequested) {
     if (now() >= args.duration) {
       requestStop('duration');
       break;
+    }
+    if (toggleAt !== null && !cameraToggle && now() >= toggleAt) {
+      cameraToggle = { at: now() };
+      try {
+        Object.assign(cameraToggle, await withTimeout(page.evaluate(() => window.lkPeer.toggleCamera(2000)),
+          20, 'lkPeer.toggleCamera'));
+        log(`camera toggled: ${cameraToggle.old} -> ${cameraToggle.new}`);
+      } catch (e) {
+        errors.push(`camera toggle: ${e}`);
+      }
     }
     last = await withTimeout(page.evaluate(() => window.lkPeer.poll()), 10, 'lkPeer.poll');
     record(last);

@@ -339,10 +339,26 @@ function snapshot() {
   return out.toDataURL('image/png');
 }
 
+// Camera off and on the hard way: unpublish the camera track (a browser
+// whose user stops the camera), then publish a new one (a new track sid).
+async function toggleCamera(offMs) {
+  const lp = room.localParticipant;
+  const pub = [...lp.trackPublications.values()].find((p) => p.source === 'camera');
+  if (!pub || !pub.track) throw new Error('no camera track to toggle');
+  const oldSid = pub.trackSid;
+  await lp.unpublishTrack(pub.track, true);
+  ev('camera-unpublished', { sid: oldSid });
+  await new Promise((r) => setTimeout(r, offMs));
+  await lp.setCameraEnabled(true);
+  const now = [...lp.trackPublications.values()].find((p) => p.source === 'camera');
+  ev('camera-republished', { sid: now ? now.trackSid : null });
+  return { old: oldSid, new: now ? now.trackSid : null };
+}
+
 async function stop() {
   if (room) await room.disconnect(true);
   ev('stopped');
 }
 
-window.lkPeer = { start, poll, stop, snapshot, ready: true };
+window.lkPeer = { start, poll, stop, snapshot, toggleCamera, ready: true };
 status('ready');

@@ -55,6 +55,7 @@ import time
 from array import array
 
 from peer_common import kv, state_errors
+from tone import audio_metrics, has_tone, rms
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -123,89 +124,6 @@ def now_s(t0: float) -> float:
     return round(time.monotonic() - t0, 3)
 
 
-# ---------------------------------------------------------------- analysis (pure Python)
-
-def rms(x) -> float:
-    if not len(x):
-        return 0.0
-    return math.sqrt(sum(v * v for v in x) / len(x))
-
-
-def zero_cross_hz(x, rate: int) -> float | None:
-    """Frequency from sign changes (exact for a clean sine)."""
-    if len(x) < rate // 10:
-        return None
-    mean = sum(x) / len(x)
-    n = 0
-    prev = None
-    for v in x:
-        s = v - mean >= 0
-        if prev is not None and s != prev:
-            n += 1
-        prev = s
-    return round(n / 2 / (len(x) / rate), 1)
-
-
-def goertzel_power(x, rate: int, f: float) -> float:
-    w = 2 * math.pi * f / rate
-    c = 2 * math.cos(w)
-    s1 = s2 = 0.0
-    for v in x:
-        s0 = v + c * s1 - s2
-        s2 = s1
-        s1 = s0
-    return s1 * s1 + s2 * s2 - c * s1 * s2
-
-
-def tone_ratio(x, rate: int, f: float, block_s: float = 0.1) -> float | None:
-    """Share of the signal energy at f (1.0 = pure sine), over 0.1 s blocks
-    (main lobe ~ +-10 Hz)."""
-    n = int(rate * block_s)
-    if len(x) < n:
-        return None
-    ratios = []
-    for i in range(0, len(x) - n + 1, n):
-        blk = x[i:i + n]
-        mean = sum(blk) / n
-        blk = [v - mean for v in blk]
-        e = sum(v * v for v in blk)
-        if e <= 0:
-            ratios.append(0.0)
-            continue
-        ratios.append(min(1.0, 2 * goertzel_power(blk, rate, f) / (n * e)))
-    return round(sum(ratios) / len(ratios), 3)
-
-
-def dominant_hz(x, rate: int) -> float | None:
-    """Coarse Goertzel scan 60..3000 Hz on 0.25 s, refined to 1 Hz on 1 s."""
-    if len(x) < rate // 4:
-        return None
-    seg = x[-rate // 4:]
-    mean = sum(seg) / len(seg)
-    seg = [v - mean for v in seg]
-    best = max(range(60, 3001, 10), key=lambda f: goertzel_power(seg, rate, f))
-    seg = x[-rate:]
-    mean = sum(seg) / len(seg)
-    seg = [v - mean for v in seg]
-    return float(max(range(best - 10, best + 11), key=lambda f: goertzel_power(seg, rate, f)))
-
-
-def audio_metrics(x, rate: int, tone_hz: float | None, final: bool = False) -> dict:
-    m = {"samples": len(x), "rms": round(rms(x), 1), "zero_cross_hz": zero_cross_hz(x, rate),
-         "tone_ratio": None}
-    if tone_hz is not None:
-        m["tone_ratio"] = tone_ratio(x, rate, tone_hz)
-    if final:
-        m["dominant_hz"] = dominant_hz(x, rate)
-    return m
-
-
-def has_tone(m: dict, hz: float, tol: float, min_rms: float) -> bool:
-    return (m["rms"] >= min_rms and m["zero_cross_hz"] is not None
-            and abs(m["zero_cross_hz"] - hz) <= tol
-            and (m["tone_ratio"] is None or m["tone_ratio"] >= 0.5))
-
-
 # ---------------------------------------------------------------- per-track state
 
 class AudioStats:
@@ -220,6 +138,8 @@ class AudioStats:
         self.first_loud_at = None
         self.first_tone_at = None
         self.since_check = 0
+        self.last_at = None
+        self.max_gap = 0.0          # longest wall-clock gap between buffers
 
 
 class VideoStats:
@@ -232,6 +152,7 @@ class VideoStats:
         self.first_at = None
         self.first_content_at = None
         self.last_at = None
+        self.max_gap = 0.0          # longest wall-clock gap between frames
         self.size = None
         self.prev = None
 
@@ -248,6 +169,22 @@ class Track:
         self.encryption = None      # from livekit-track-subscribed
         self.audio = AudioStats(6.0) if kind == "audio" else None
         self.video = VideoStats() if kind == "video" else None
+        # counts when the bin rejoined (its pads carry on across it)
+        self.at_rejoin = None
+        # (time, audio buffers, video content frames) when another track took
+        # this pad over (livekit-track-subscribed with new-pad false)
+        self.resubscribed = []
+
+
+def describe_pad(pad) -> tuple[str, str, str]:
+    """(kind, identity, track sid) of a src pad of the bin: from the pad's
+    own properties (livekitroombin's pads are named <identity>_<source>),
+    else from a name audio_<identity>_<tracksid> (the dry-run stand-in, and
+    the bin's pad-naming=track-sid)."""
+    if pad.find_property("identity") is not None:
+        return (pad.get_property("kind"), pad.get_property("identity") or "unknown",
+                pad.get_property("track-sid") or "")
+    return parse_pad_name(pad.get_name())
 
 
 def parse_pad_name(name: str) -> tuple[str, str, str]:
@@ -450,6 +387,7 @@ class RoomBinPeer:
         self.timings: dict[str, float] = {}
         self.stop_reason = ""
         self.key_changed_at = None
+        self.not_playing: list[str] = []
         self.published: list[dict] = []
         self.teardown = "pending"
         self.pipeline = None
@@ -620,7 +558,7 @@ class RoomBinPeer:
         if pad.get_direction() != Gst.PadDirection.SRC:
             return
         name = pad.get_name()
-        kind, ident, sid = parse_pad_name(name)
+        kind, ident, sid = describe_pad(pad)
         tr = Track(name, kind, ident, sid, self.now())
         caps = pad.get_current_caps()
         if caps is None:
@@ -688,7 +626,11 @@ class RoomBinPeer:
 
     def link_decoder(self, q: Gst.Element, tr: Track, caps: Gst.Caps) -> None:
         decs = self.decoders_for(caps)
-        sink = self.make("appsink", emit_signals=True, sync=False, max_buffers=0, drop=False)
+        # --default-sinks: appsink's own defaults (sync, async): a branch that
+        # never prerolls stalls the whole pipeline unless the bin prevents it
+        sink = (self.make("appsink", emit_signals=True, max_buffers=0, drop=False)
+                if self.a.default_sinks else
+                self.make("appsink", emit_signals=True, sync=False, max_buffers=0, drop=False))
         if tr.kind == "audio":
             tail = [self.make("audioconvert"), self.make("audioresample"),
                     self.make("capsfilter", caps=Gst.Caps.from_string(
@@ -734,6 +676,9 @@ class RoomBinPeer:
             st.buffers += 1
             st.total += len(x)
             st.since_check += len(x)
+            if st.last_at is not None:
+                st.max_gap = max(st.max_gap, t - st.last_at)
+            st.last_at = t
             if st.first_at is None:
                 st.first_at = t
             if loud:
@@ -766,6 +711,8 @@ class RoomBinPeer:
         with self.lock:
             st.frames += 1
             st.size = [w, h]
+            if st.last_at is not None:
+                st.max_gap = max(st.max_gap, t - st.last_at)
             st.last_at = t
             if st.first_at is None:
                 st.first_at = t
@@ -811,6 +758,9 @@ class RoomBinPeer:
                     self.timings.setdefault("connected", now)
                     if "reconnecting" in self.timings:
                         self.timings["rejoined"] = now
+                        for tr in self.tracks.values():
+                            tr.at_rejoin = (tr.audio.buffers if tr.audio else 0,
+                                            tr.video.content if tr.video else 0)
                 elif name == "livekit-reconnecting":
                     self.timings.setdefault("reconnecting", now)
                 elif name == "livekit-participant-joined":
@@ -821,8 +771,12 @@ class RoomBinPeer:
                     sid = fields.get("track-sid")
                     self.subscribed_info[sid] = fields
                     for tr in self.tracks.values():
-                        if tr.sid == sid:
+                        if tr.sid == sid or tr.pad == fields.get("pad"):
                             tr.encryption = fields.get("encryption")
+                        # a new track continues on a pad that exists already
+                        if tr.pad == fields.get("pad") and fields.get("new-pad") is False:
+                            tr.resubscribed.append((now, tr.audio.buffers if tr.audio else 0,
+                                                    tr.video.content if tr.video else 0))
         elif t == Gst.MessageType.ERROR:
             err, dbg = msg.parse_error()
             src = msg.src.get_path_string() if msg.src else "?"
@@ -833,7 +787,8 @@ class RoomBinPeer:
             w, dbg = msg.parse_warning()
             src = msg.src.get_path_string() if msg.src else "?"
             if len(self.warnings) < 50:
-                self.warnings.append(f"WARNING from {src}: {w.message}")
+                self.warnings.append(f"WARNING from {src}: {w.message}"
+                                     + (f" ({dbg})" if dbg else ""))
         elif t == Gst.MessageType.EOS:
             self.stop("EOS")
 
@@ -843,8 +798,21 @@ class RoomBinPeer:
             self.stop_reason = reason
         self.loop.quit()
 
+    def watch_state(self) -> None:
+        """--expect-playing: once PLAYING, the pipeline must stay there (no
+        pending state: one stalled branch shows as PAUSED pending PAUSED)."""
+        _, cur, pending = self.pipeline.get_state(0)
+        playing = cur == Gst.State.PLAYING and pending == Gst.State.VOID_PENDING
+        now = self.now()
+        if playing:
+            self.timings.setdefault("playing", now)
+        elif "playing" in self.timings and len(self.not_playing) < 20:
+            self.not_playing.append(f"{now:.2f} s: {cur.value_nick} (pending "
+                                    f"{pending.value_nick})")
+
     def tick(self) -> bool:
         a = self.a
+        self.watch_state()
         if time.monotonic() - self.t0 >= a.duration:
             self.stop("duration")
             return False
@@ -951,7 +919,8 @@ class RoomBinPeer:
     def has_expectations(self) -> bool:
         a = self.a
         return bool(a.expect_audio_hz or a.expect_no_audio_hz is not None or a.expect_no_audio
-                    or a.expect_rejoin
+                    or a.expect_rejoin or a.expect_playing or a.expect_nothing_from
+                    or a.expect_continuous or a.expect_resubscribed
                     or a.expect_video or a.expect_no_video or a.expect_state
                     or a.expect_encryption or a.expect_from)
 
@@ -960,6 +929,7 @@ class RoomBinPeer:
         errs: list[str] = []
         if not self.has_expectations():
             return errs, True
+        settled = True
         with self.lock:
             tracks = list(self.tracks.values())
             kc = self.key_changed_at
@@ -967,25 +937,96 @@ class RoomBinPeer:
             bufs = {tr.pad: array("h", tr.audio.buf[-int(a.window * ANALYSIS_RATE):])
                     for tr in tracks if tr.audio is not None}
         idents = list(a.expect_from) or sorted({tr.identity for tr in tracks}
-                                                | set(i for i in a.expect_audio_hz if i))
+                                                | set(i for i in a.expect_audio_hz if i)
+                                                - set(a.expect_nothing_from))
+        if a.expect_playing:
+            if "playing" not in self.timings:
+                errs.append("the pipeline never reached PLAYING")
+                settled = False
+            errs += [f"not PLAYING at {x}" for x in self.not_playing]
+        for ident in a.expect_nothing_from:
+            for tr in tracks:
+                if tr.identity != ident:
+                    continue
+                if tr.audio is not None and tr.audio.loud:
+                    errs.append(f"{ident}: {tr.audio.loud} non-silent audio buffers on {tr.pad}")
+                if tr.video is not None and tr.video.content:
+                    errs.append(f"{ident}: {tr.video.content} frames with content on {tr.pad}")
         if not idents:
             return ["no src pad from the room bin"], False
         now = self.now()
-        settled = True
         rejoined = self.timings.get("rejoined")
         if a.expect_rejoin and rejoined is None:
             errs.append("no rejoin (livekit-reconnecting then livekit-connected)")
             return errs, False
         for ident in idents:
             recs = [tr for tr in tracks if tr.identity == ident]
-            if a.expect_rejoin:
-                # only what the new session delivers counts
-                recs = [tr for tr in recs if tr.added_at >= rejoined]
             if not recs:
                 errs.append(f"{ident}: no src pad")
                 settled = False
                 continue
             since = max(tr.added_at for tr in recs)
+            if ident in a.expect_continuous:
+                # media the whole time: no gap over --max-gap s from the first
+                # buffer to now, on every pad of the participant
+                for tr in recs:
+                    st = tr.audio or tr.video
+                    if st.last_at is None:
+                        errs.append(f"{ident}: nothing on {tr.pad}")
+                        continue
+                    gap = max(st.max_gap, now - st.last_at)
+                    if gap > a.max_gap:
+                        errs.append(f"{ident}: {tr.pad}: {gap:.2f} s without media "
+                                    f"(want <= {a.max_gap:g})")
+            if ident in a.expect_resubscribed:
+                # another track of the same source took the participant's pad
+                # over (a republish) and media goes on on it
+                done = [tr for tr in recs if tr.resubscribed]
+                if not done:
+                    errs.append(f"{ident}: no track took over an existing pad")
+                    settled = False
+                for tr in done:
+                    t_re, a0, v0 = tr.resubscribed[-1]
+                    since = max(since, t_re)
+                    if tr.video is not None and tr.video.content - v0 < a.min_frames:
+                        errs.append(f"{ident}: {tr.pad}: {tr.video.content - v0} frames with "
+                                    f"content since the new track (want >= {a.min_frames})")
+                    if tr.audio is not None and tr.audio.buffers - a0 < 25:
+                        errs.append(f"{ident}: {tr.pad}: {tr.audio.buffers - a0} audio "
+                                    "buffers since the new track (want >= 25)")
+                late = [tr.pad for tr in recs if tr.added_at > min(t.added_at for t in recs) + 3]
+                if late:
+                    errs.append(f"{ident}: new pad(s) later on: {', '.join(late)}")
+            if a.expect_start_after_key is not None and a.set_key_after \
+                    and ident == a.set_key_after[1]:
+                for tr in recs:
+                    st = tr.audio or tr.video
+                    first = (tr.audio.first_tone_at if tr.audio else st.first_content_at)
+                    if kc is None:
+                        settled = False
+                    elif first is None or first < kc:
+                        errs.append(f"{ident}: {tr.pad}: nothing decoded after the key "
+                                    f"came ({first})" if first is None else
+                                    f"{ident}: {tr.pad}: media before the key came")
+                    elif first - kc > a.expect_start_after_key:
+                        errs.append(f"{ident}: {tr.pad}: media {first - kc:.2f} s after the "
+                                    f"key came (want <= {a.expect_start_after_key:g})")
+            if a.expect_rejoin:
+                # The pads survive the rejoin: no new one, and media goes on
+                # on the old ones (the tone is checked at the end as usual).
+                late = [tr.pad for tr in recs if tr.added_at >= rejoined]
+                if late:
+                    errs.append(f"{ident}: new pad(s) after the rejoin: {', '.join(late)}")
+                since = max(since, rejoined)
+                for tr in recs:
+                    before = tr.at_rejoin or (0, 0)
+                    if tr.audio is not None and tr.audio.buffers - before[0] < 25:
+                        errs.append(f"{ident}: {tr.pad}: {tr.audio.buffers - before[0]} "
+                                    "audio buffers after the rejoin (want >= 25)")
+                    if tr.video is not None and tr.video.content - before[1] < a.min_frames:
+                        errs.append(f"{ident}: {tr.pad}: {tr.video.content - before[1]} "
+                                    f"frames with content after the rejoin (want >= "
+                                    f"{a.min_frames})")
             if a.set_key_after:
                 since = max(since, kc) if kc is not None else now
             if now - since < a.observe:
@@ -1072,6 +1113,7 @@ class RoomBinPeer:
                               "first_tone_at": st.first_tone_at,
                               "loud_buffers": st.loud,
                               "loud_buffers_before_key_change": st.loud_before_key,
+                              "max_gap_s": round(st.max_gap, 3),
                               f"last_{a.window:g}s": audio_metrics(x, ANALYSIS_RATE, hz,
                                                                    final=True)}
             if tr.video is not None:
@@ -1083,7 +1125,8 @@ class RoomBinPeer:
                               "content_frames_before_key_change": v.content_before_key,
                               "first_frame_at": v.first_at, "first_content_at": v.first_content_at,
                               "fps": round((v.frames - 1) / span, 1) if span > 0 else None,
-                              "size": v.size}
+                              "size": v.size, "max_gap_s": round(v.max_gap, 3)}
+            t["resubscribed"] = tr.resubscribed
             tracks.append(t)
         cfg = {k: v for k, v in vars(a).items()
                if k not in ("api_secret", "token", "key", "key_for", "set_key_after")}
@@ -1096,6 +1139,7 @@ class RoomBinPeer:
                      if (a.key is not None or a.key_file) else "none"),
             "config": cfg, "stop_reason": self.stop_reason, "timings": self.timings,
             "teardown": self.teardown, "key_changed_at": self.key_changed_at,
+            "not_playing": self.not_playing,
             "published": self.published,
             "participants": {"joined": self.joined, "left": self.left},
             "e2ee_states": {k: [{"t": t, "state": s} for t, s in v]
@@ -1153,9 +1197,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--expect-error", metavar="TEXT",
                     help="the bin must post an element error whose message contains "
                     "TEXT (the run stops at the first error)")
+    ap.add_argument("--default-sinks", action="store_true",
+                    help="appsinks with GStreamer's defaults (sync=true, async=true)")
+    ap.add_argument("--expect-playing", action="store_true",
+                    help="the pipeline reaches PLAYING and stays there (no pending state)")
+    ap.add_argument("--expect-nothing-from", action="append", default=[], metavar="ID",
+                    help="no non-silent audio and no video frame with content from ID")
+    ap.add_argument("--expect-continuous", action="append", default=[], metavar="ID",
+                    help="ID's media never stops for more than --max-gap s")
+    ap.add_argument("--max-gap", type=float, default=1.0)
+    ap.add_argument("--expect-start-after-key", type=float, metavar="S",
+                    help="the --set-key-after participant's tone / first frame with "
+                    "content within S s of its key")
+    ap.add_argument("--expect-resubscribed", action="append", default=[], metavar="ID",
+                    help="a new track of ID (a republish) continues on its existing pad")
     ap.add_argument("--expect-rejoin", action="store_true",
-                    help="the bin must report a lost connection and rejoin; the "
-                    "other expectations then apply to tracks of the new session only")
+                    help="the bin must report a lost connection and rejoin, keeping "
+                    "its pads (no new pad after the rejoin, media on the old ones); "
+                    "--observe then counts from the rejoin")
     ap.add_argument("--hz-tolerance", type=float, default=10.0)
     ap.add_argument("--min-rms", type=float, default=1000.0)
     ap.add_argument("--min-frames", type=int, default=15)

@@ -27,7 +27,18 @@
 #   gst-to-gst-vp9, -h264, -h265  bin -> bin (660 Hz + that codec): decoded, state ok
 #   join-refused            a full room and a duplicate identity: element errors
 #   server-restart          bin -> bin (660 Hz + VP8); the server is killed mid-call
-#                           and restarted: both bins rejoin, media flows again
+#                           and restarted: both bins rejoin, media flows again on
+#                           the subscriber's same pads (no new pad)
+#   isolation               alice (right key, 440 Hz), bob (wrong key, 550 Hz) and
+#                           carol (her key given to the bin 5 s late, 660 Hz) publish
+#                           (Python SDK) to one bin with default (async, synced)
+#                           sinks: PLAYING throughout, alice's media without a gap,
+#                           nothing of bob's, carol's within 2 s of her key
+#   gst-launch              a real gst-launch-1.0 line links r.py-pub_microphone and
+#                           r.py-pub_camera by name, writes a WAV file and JPEG
+#                           frames; the server is killed and restarted under it: the
+#                           WAV keeps growing with the tone after the restart, new
+#                           frames come (gst_launch_peer.py)
 #   data                    encrypted user data both ways, bin <-> Python SDK
 #                           (data_peer.py / roombin_data.py); wrong-key and
 #                           no-E2EE peers get nothing of the bin's, the bin drops
@@ -38,6 +49,9 @@
 #   gst-to-browser          the bin publishes 660 Hz Opus + VP8; Chromium:
 #                           framesDecoded rising, rendered video not blank and
 #                           moving, ~660 Hz (Web Audio), no EncryptionError
+#   browser-camera-toggle   Chromium publishes, then unpublishes its camera and
+#                           publishes a new one 2 s later: the bin's
+#                           browser_camera pad carries the new track, no new pad
 #   browser-wrong-key       room a: the bin publishes; Chromium with a wrong key:
 #                           no decoded frame, no tone, EncryptionError (InvalidKey).
 #                           room b: Chromium publishes with a wrong key; the bin
@@ -65,12 +79,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart browser-to-gst gst-to-browser browser-wrong-key"
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
 KEY_ALICE="alice's own key 0123456789"
 KEY_BOB="bob's quite different key"
+KEY_CAROL="carol's key, which comes late"
 
 # ------------------------------------------------------------------ inside the namespace
 if [ "${1:-}" = "--inside" ]; then
@@ -251,6 +266,55 @@ if [ "${1:-}" = "--inside" ]; then
     server_pid=$LIVEKIT_PID
     echo "server restarted as $server_pid at $(date +%T.%N)" >>"$dir/server-start.log"
     ;;
+  isolation)
+    # One undecryptable sender stalls nobody (the decryptors send GAP events for
+    # what they drop, so every sink prerolls) and a late key starts at once.
+    R=(--room isolation)
+    py serve alice "${R[@]}" --identity alice --key "$KEY" --publish-audio 440 \
+      --publish-video --video-codec vp8
+    py serve bob "${R[@]}" --identity bob --key "$WRONG" --publish-audio 550 \
+      --publish-video --video-codec vp8
+    py serve carol "${R[@]}" --identity carol --key "$KEY_CAROL" --publish-audio 660 \
+      --publish-video --video-codec vp8
+    gst measure gst-sub "${R[@]}" --identity gst-sub --key "$KEY" --default-sinks \
+      --expect-playing --expect-from alice --expect-from carol --expect-nothing-from bob \
+      --expect-audio-hz alice=440 --expect-audio-hz carol=660 --expect-video \
+      --expect-continuous alice --set-key-after 5 "carol=$KEY_CAROL" \
+      --expect-start-after-key 2 --observe 5 --stop-when-done
+    ;;
+  gst-launch)
+    # A gst-launch-1.0 line names the publisher's pads; they survive a server
+    # restart (gst-launch links delayed pads once only).
+    R=(--room gst-launch)
+    py serve py-pub "${R[@]}" --identity py-pub --key "$KEY" --publish-audio 440 \
+      --publish-video --video-codec vp8
+    printf '%s\n' "$KEY" >"$dir/key.txt"
+    mkdir -p "$dir/frames"
+    start measure gst-launch env GST_PLUGIN_PATH="$build/plugins/livekit" \
+      LD_LIBRARY_PATH="$build/gst/livekit" /usr/bin/python3 "$here/gst_launch_peer.py" \
+      --report "$dir/gst-launch.json" --wav "$dir/audio.wav" --frames "$dir/frames" \
+      --hz 440 --kill-mark "$dir/killed" --restart-mark "$dir/restarted" --after 14 \
+      --duration 60 -- gst-launch-1.0 -e livekitroombin name=r url="$LIVEKIT_URL" \
+      api-key="$LIVEKIT_API_KEY" api-secret="$LIVEKIT_API_SECRET" room=gst-launch \
+      identity=gst-launch shared-key-file="$dir/key.txt" \
+      r.py-pub_microphone ! queue ! opusdec ! audioconvert ! audioresample ! \
+      audio/x-raw,format=S16LE,rate=16000,channels=1 ! wavenc ! \
+      filesink location="$dir/audio.wav" \
+      r.py-pub_camera ! queue ! vp8dec ! videoconvert ! videoscale ! \
+      video/x-raw,width=160,height=120 ! jpegenc ! \
+      multifilesink location="$dir/frames/%05d.jpg"
+    sleep 10
+    : >"$dir/killed"
+    kill -KILL "$server_pid"
+    echo "server $server_pid killed at $(date +%T.%N)" >>"$dir/server-start.log"
+    sleep 1
+    cp "$LIVEKIT_STATE_DIR/server.log" "$dir/server-before-restart.log" 2>/dev/null || true
+    env_lines=$("$server_sh" start 2>>"$dir/server-start.log")
+    eval "$env_lines"
+    server_pid=$LIVEKIT_PID
+    : >"$dir/restarted"
+    echo "server restarted as $server_pid at $(date +%T.%N)" >>"$dir/server-start.log"
+    ;;
   py-to-gst)
     R=(--room py-to-gst)
     py serve py-pub "${R[@]}" --identity py-pub --key "$KEY" --publish-audio 440 \
@@ -337,6 +401,16 @@ if [ "${1:-}" = "--inside" ]; then
     browser measure browser-sub "${R[@]}" --identity browser --key "$KEY" --expect-from gst \
       --expect-video --expect-audio-hz 660 --expect-state ok --expect-encryption gcm \
       --stop-when-done
+    ;;
+  browser-camera-toggle)
+    # A browser turns its camera off (unpublishes it) and on again (a new
+    # track): the bin's pad for that camera carries on with the new track.
+    R=(--room browser-camera-toggle)
+    browser serve browser-pub "${R[@]}" --identity browser --key "$KEY" --publish \
+      --fake-audio-hz 880 --toggle-camera-after 6
+    gst measure gst-sub "${R[@]}" --identity gst --key "$KEY" --expect-from browser \
+      --expect-audio-hz 880 --expect-video --expect-resubscribed browser \
+      --expect-state ok --observe 4 --stop-when-done
     ;;
   browser-wrong-key)
     # room a: the bin publishes; Chromium with the wrong key decodes nothing and

@@ -606,6 +606,15 @@ gst_livekit_room_model_clear (GstLiveKitRoomModel * self)
   g_mutex_unlock (&self->lock);
 }
 
+void
+gst_livekit_room_model_set_pad_naming (GstLiveKitRoomModel * self,
+    GstLiveKitPadNaming naming)
+{
+  g_mutex_lock (&self->lock);
+  self->naming = naming;
+  g_mutex_unlock (&self->lock);
+}
+
 /* ----------------------------------------------------------------- object */
 
 static void

@@ -48,6 +48,9 @@ G_DECLARE_FINAL_TYPE (GstLiveKitRoomModel, gst_livekit_room_model, GST,
     LIVEKIT_ROOM_MODEL, GObject)
 
 GstLiveKitRoomModel *gst_livekit_room_model_new (GstLiveKitPadNaming naming);
+/* For pads named from now on. */
+void gst_livekit_room_model_set_pad_naming (GstLiveKitRoomModel * model,
+    GstLiveKitPadNaming naming);
 
 /* Server updates. A join starts a new session: its participant list is the
  * whole room (participants missing from it have left; ourselves is

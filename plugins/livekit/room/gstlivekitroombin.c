@@ -6,9 +6,14 @@
  * webrtcbins carry the publisher and subscriber connections of LiveKit's
  * /rtc protocol. Encoded streams linked to the request pads `audio_%u` and
  * `video_%u` are encrypted (livekitencrypt), payloaded and published; every
- * subscribed track appears as a source pad `audio_<identity>_<track sid>` or
- * `video_<identity>_<track sid>` carrying decrypted encoded frames, each
- * with a #GstLiveKitFrameMeta naming the sender.
+ * subscribed track appears as a source pad named for its participant and
+ * source, `<identity>_<source>` (`alice_microphone`, `alice_camera`;
+ * `alice_camera_2` for a second camera, `alice_video_1` for a track of
+ * unknown source; characters other than ASCII letters, digits, '-' and '_'
+ * become '_'), carrying decrypted encoded frames, each with a
+ * #GstLiveKitFrameMeta naming the sender. The pad stays the same across a
+ * rejoin and when the participant republishes the source within
+ * #GstLiveKitRoomBin:grace-period; then it ends with EOS and goes away.
  *
  * One keyring serves the whole bin; it is set on the bin as the
  * "livekit.e2ee.keyring" GstContext, so every encryptor and decryptor inside
@@ -19,7 +24,8 @@
  * gst-launch-1.0 livekitroombin name=room url=ws://127.0.0.1:7880 \
  *     api-key=devkey api-secret=... room=demo identity=gst \
  *     shared-key-file=key.txt \
- *   audiotestsrc is-live=true ! opusenc ! room.audio_0
+ *   audiotestsrc is-live=true ! opusenc ! room.audio_0 \
+ *   room.alice_microphone ! queue ! opusdec ! autoaudiosink
  * ]|
  */
 #ifdef HAVE_CONFIG_H
@@ -27,13 +33,40 @@
 #endif
 
 #include "gstlivekitroombin.h"
-#include "gstlivekitroomprivate.h"
+#include "gstlivekitroomhost.h"
+#include "gstlivekitroomsession.h"
 #include "crypto/gstlivekitkeyoptions.h"
 
+#include <gst/livekit/livekit.h>
+#include <gst/livekit/room/room.h>
+#include <gst/livekit/signalling/signalling.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY (gst_livekit_room_bin_debug);
 #define GST_CAT_DEFAULT gst_livekit_room_bin_debug
+
+#define DEFAULT_GRACE_PERIOD_MS 10000
+
+struct _GstLiveKitRoomBin
+{
+  GstBin parent;
+
+  /* Properties: object lock. */
+  gchar *url, *token, *api_key, *api_secret, *room, *identity, *name;
+  GstLiveKitEncryptionType encryption;
+  gboolean auto_subscribe;
+  GstLiveKitPadNaming pad_naming;
+  guint grace_period_ms;
+  GstLiveKitKeyring *keyring;
+  gint keys_live;               /* atomic: keys go to the keyring at once */
+  guint8 *pending_key;
+  gsize pending_key_len;
+  gchar *shared_key_file;
+  GstLiveKitKeyOptions key_options;
+
+  GstLiveKitRoomHost host;
+  GstLiveKitRoomSession *session;
+};
 
 enum
 {
@@ -51,6 +84,8 @@ enum
   PROP_SHARED_KEY,
   PROP_SHARED_KEY_HEX,
   PROP_SHARED_KEY_FILE,
+  PROP_PAD_NAMING,
+  PROP_GRACE_PERIOD,
   PROP_KEY_OPTIONS,             /* GST_LIVEKIT_N_KEY_OPTIONS ids from here */
 };
 
@@ -111,17 +146,19 @@ enum
 
 static guint signals[LAST_SIGNAL];
 
-void
-gst_livekit_room_post (GstLiveKitRoomBin * self, GstStructure * s)
+/* ---------------------------------------------------- what the parts tell */
+
+static void
+host_post (GstBin * bin, GstStructure * s)
 {
   const gchar *name = gst_structure_get_name (s);
 
   for (guint i = 0; i < G_N_ELEMENTS (event_signals); i++)
     if (g_str_has_prefix (name, "livekit-")
         && g_str_equal (name + strlen ("livekit-"), event_signals[i]))
-      g_signal_emit (self, signals[i], 0, s);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
+      g_signal_emit (bin, signals[i], 0, s);
+  gst_element_post_message (GST_ELEMENT (bin),
+      gst_message_new_element (GST_OBJECT (bin), s));
 }
 
 /* Mirrors the inner encryptors' and decryptors' state changes. */
@@ -132,28 +169,66 @@ on_cryptor_state (GstElement * cryptor, const gchar * identity,
   g_signal_emit (self, signals[SIGNAL_E2EE_STATE_CHANGED], 0, identity, state);
 }
 
-void
-gst_livekit_room_emit_data (GstLiveKitRoomBin * self, const gchar * identity,
-    const gchar * topic, GBytes * payload, gboolean encrypted)
+static void
+host_watch_cryptor (GstBin * bin, GstElement * cryptor)
+{
+  g_signal_connect (cryptor, "state-changed", G_CALLBACK (on_cryptor_state),
+      bin);
+}
+
+static void
+host_data_received (GstBin * bin, const gchar * identity, const gchar * topic,
+    GBytes * payload, gboolean encrypted)
 {
   /* The bus message says that data came, not what it says. */
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self),
+  gst_element_post_message (GST_ELEMENT (bin),
+      gst_message_new_element (GST_OBJECT (bin),
           gst_structure_new ("livekit-data-received", "identity",
               G_TYPE_STRING, identity, "topic", G_TYPE_STRING, topic, "size",
               G_TYPE_UINT, (guint) g_bytes_get_size (payload), "encrypted",
               G_TYPE_BOOLEAN, encrypted, NULL)));
-  g_signal_emit (self, signals[SIGNAL_DATA_RECEIVED], 0, identity, topic,
+  g_signal_emit (bin, signals[SIGNAL_DATA_RECEIVED], 0, identity, topic,
       payload, encrypted);
 }
 
-void
-gst_livekit_room_watch_cryptor (GstLiveKitRoomBin * self, GstElement * e)
+/* When every published input has ended, the session's output ends too: the
+ * subscribed streams get EOS and the bin posts EOS, so a publishing
+ * pipeline (which has no sink of its own to post it) finishes. */
+static void
+host_inputs_ended (GstBin * bin)
 {
-  g_signal_connect (e, "state-changed", G_CALLBACK (on_cryptor_state), self);
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (bin);
+
+  gst_livekit_room_session_end_streams (self->session);
+  gst_element_post_message (GST_ELEMENT (bin),
+      gst_message_new_eos (GST_OBJECT (bin)));
+}
+
+static gboolean
+send_data (GstLiveKitRoomBin * self, GBytes * payload, const gchar * topic,
+    gboolean reliable, const gchar * const *destinations)
+{
+  GstLiveKitKeyring *keyring;
+  gboolean encrypt, sent;
+  gchar *identity;
+
+  GST_OBJECT_LOCK (self);
+  keyring = self->keyring ? gst_object_ref (self->keyring) : NULL;
+  identity = g_strdup (self->identity);
+  encrypt = self->encryption != GST_LIVEKIT_ENCRYPTION_TYPE_NONE;
+  GST_OBJECT_UNLOCK (self);
+  sent = gst_livekit_room_session_send_data (self->session, keyring, identity,
+      encrypt, payload, topic, reliable, destinations);
+  g_free (identity);
+  gst_clear_object (&keyring);
+  return sent;
 }
 
 /* ------------------------------------------------------------------ keys */
+
+static void take_key (GstLiveKitRoomBin * self, const guint8 * key,
+    gsize len);
+static void clear_key (GstLiveKitRoomBin * self);
 
 static gboolean
 setup_keyring (GstLiveKitRoomBin * self)
@@ -171,7 +246,7 @@ setup_keyring (GstLiveKitRoomBin * self)
         self->shared_key_file, &len);
     if (!key)
       return FALSE;
-    gst_livekit_room_take_key (self, key, len);
+    take_key (self, key, len);
     gst_livekit_secure_free (key);
   }
   if (self->pending_key
@@ -182,10 +257,12 @@ setup_keyring (GstLiveKitRoomBin * self)
     g_clear_error (&err);
     return FALSE;
   }
-  gst_livekit_room_clear_key (self);
+  clear_key (self);
   g_atomic_int_set (&self->keys_live, TRUE);
 
-  /* Every encryptor/decryptor inside, now or later, gets this keyring. */
+  /* Every encryptor/decryptor inside, now or later, gets this keyring;
+   * data packets are decrypted with it. */
+  gst_livekit_room_session_set_keyring (self->session, self->keyring);
   context = gst_livekit_context_new_keyring (self->keyring);
   gst_element_set_context (GST_ELEMENT (self), context);
   gst_context_unref (context);
@@ -222,126 +299,28 @@ validate_settings (GstLiveKitRoomBin * self)
   return TRUE;
 }
 
-static gpointer
-signalling_thread (gpointer data)
-{
-  GstLiveKitRoomBin *self = data;
-
-  g_main_context_push_thread_default (self->context);
-  g_main_loop_run (self->loop);
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
-
-static gboolean
-start_connect (gpointer data)
-{
-  gst_livekit_room_connect (GST_LIVEKIT_ROOM_BIN (data));
-  return G_SOURCE_REMOVE;
-}
-
 static gboolean
 start_room (GstLiveKitRoomBin * self)
 {
+  GstLiveKitRoomSettings settings = { 0, };
   gchar *token;
 
   GST_OBJECT_LOCK (self);
   token = make_token (self);
+  settings.url = self->url;
+  settings.token = token;
+  settings.identity = self->identity;
+  settings.encryption = self->encryption;
+  settings.auto_subscribe = self->auto_subscribe;
+  settings.pad_naming = self->pad_naming;
+  settings.grace_period = self->grace_period_ms * GST_MSECOND;
+  if (token)
+    gst_livekit_room_session_start (self->session, &settings);
   GST_OBJECT_UNLOCK (self);
   if (!token)
     return FALSE;
-  g_free (self->active_token);
-  self->active_token = token;
-
-  GST_OBJECT_LOCK (self);
-  self->context = g_main_context_new ();
-  GST_OBJECT_UNLOCK (self);
-  self->loop = g_main_loop_new (self->context, FALSE);
-  self->thread = g_thread_new ("livekit-signal", signalling_thread, self);
-  gst_livekit_room_invoke (self, start_connect);
-  g_atomic_int_set (&self->running, TRUE);
+  gst_livekit_zero_free (token, strlen (token));
   return TRUE;
-}
-
-static gboolean
-quit_loop (gpointer data)
-{
-  GstLiveKitRoomBin *self = data;
-
-  gst_livekit_room_disconnect (self);
-  g_main_loop_quit (self->loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-stop_room (GstLiveKitRoomBin * self)
-{
-  GMainContext *context;
-
-  if (!self->thread)
-    return;
-  g_atomic_int_set (&self->running, FALSE);
-  gst_livekit_room_invoke (self, quit_loop);
-  g_thread_join (self->thread);
-  gst_livekit_room_clear_data (self);
-  self->thread = NULL;
-  g_main_loop_unref (self->loop);
-  self->loop = NULL;
-  GST_OBJECT_LOCK (self);
-  context = self->context;
-  self->context = NULL;
-  GST_OBJECT_UNLOCK (self);
-  /* Destroys what was invoked too late, and the references it held. */
-  g_main_context_unref (context);
-  g_clear_pointer (&self->active_token, g_free);
-}
-
-/* Runs @func on the signalling thread; nothing when the bin is not
- * running (never on the global default context: the source's reference
- * would keep the bin, its keyring and its workers alive for good). */
-void
-gst_livekit_room_invoke (GstLiveKitRoomBin * self, GSourceFunc func)
-{
-  GSource *source;
-
-  GST_OBJECT_LOCK (self);
-  if (!self->context) {
-    GST_OBJECT_UNLOCK (self);
-    GST_DEBUG_OBJECT (self, "not running: nothing to do now");
-    return;
-  }
-  source = g_idle_source_new ();
-  g_source_set_callback (source, func, gst_object_ref (self),
-      (GDestroyNotify) gst_object_unref);
-  g_source_attach (source, self->context);
-  GST_OBJECT_UNLOCK (self);
-  g_source_unref (source);
-}
-
-static gboolean
-recover_idle (gpointer data)
-{
-  gst_livekit_room_recover (GST_LIVEKIT_ROOM_BIN (data));
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-is_inside_webrtcbin (GstLiveKitRoomBin * self, GstObject * object)
-{
-  static GType webrtcbin_type;
-  GstObject *o = object ? gst_object_ref (object) : NULL;
-  gboolean inside = FALSE;
-
-  if (!webrtcbin_type)
-    webrtcbin_type = g_type_from_name ("GstWebRTCBin");
-  while (o && o != GST_OBJECT (self) && !inside) {
-    GstObject *parent = gst_object_get_parent (o);
-    inside = webrtcbin_type && G_TYPE_CHECK_INSTANCE_TYPE (o, webrtcbin_type);
-    gst_object_unref (o);
-    o = parent;
-  }
-  gst_clear_object (&o);
-  return inside;
 }
 
 /* A peer connection that fails (webrtcbin 1.22 can stop its receive
@@ -354,8 +333,9 @@ gst_livekit_room_bin_handle_message (GstBin * bin, GstMessage * message)
   GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (bin);
 
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR
-      && g_atomic_int_get (&self->running)
-      && is_inside_webrtcbin (self, GST_MESSAGE_SRC (message))) {
+      && gst_livekit_room_session_is_running (self->session)
+      && gst_livekit_room_session_owns (self->session,
+          GST_MESSAGE_SRC (message))) {
     GError *err = NULL;
     gchar *debug = NULL;
 
@@ -366,29 +346,30 @@ gst_livekit_room_bin_handle_message (GstBin * bin, GstMessage * message)
     g_clear_error (&err);
     g_free (debug);
     gst_message_unref (message);
-    gst_livekit_room_invoke (self, recover_idle);
+    gst_livekit_room_session_recover (self->session);
     return;
   }
   GST_BIN_CLASS (gst_livekit_room_bin_parent_class)->handle_message (bin,
       message);
 }
 
-/* An EOS sent to the bin (gst-launch -e, an application stopping a
- * recording) ends every subscribed stream, so muxers and files downstream
- * are finalised; webrtcbin itself never ends its streams. Sink pads get
- * their EOS from upstream as usual. */
-void
-gst_livekit_room_end_streams (GstLiveKitRoomBin * self)
+/* webrtcbin's network sinks never see EOS, nor does a fakesink that takes
+ * an unsupported track: were the bin a sink because of them (GstBin sets
+ * the flag for each sink child it gets, on every rejoin too), a pipeline
+ * would wait forever for its EOS (gst-launch -e, recordings). It is a sink
+ * only while it publishes, and posts EOS itself when its inputs end; a
+ * subscribing bin ends its source pads instead. */
+static gboolean
+gst_livekit_room_bin_add_element (GstBin * bin, GstElement * element)
 {
-  GstIterator *it = gst_element_iterate_src_pads (GST_ELEMENT (self));
-  GValue item = G_VALUE_INIT;
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (bin);
+  gboolean ret = GST_BIN_CLASS (gst_livekit_room_bin_parent_class)->add_element
+      (bin, element);
 
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
-    gst_pad_push_event (g_value_get_object (&item), gst_event_new_eos ());
-    g_value_reset (&item);
-  }
-  g_value_unset (&item);
-  gst_iterator_free (it);
+  if (!self->session || !gst_livekit_room_session_has_published_tracks
+      (self->session))
+    GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
+  return ret;
 }
 
 /* An EOS sent to the bin (gst-launch -e, an application stopping a
@@ -398,7 +379,8 @@ static gboolean
 gst_livekit_room_bin_send_event (GstElement * element, GstEvent * event)
 {
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
-    gst_livekit_room_end_streams (GST_LIVEKIT_ROOM_BIN (element));
+    gst_livekit_room_session_end_streams (GST_LIVEKIT_ROOM_BIN
+        (element)->session);
   return GST_ELEMENT_CLASS (gst_livekit_room_bin_parent_class)->send_event
       (element, event);
 }
@@ -414,7 +396,9 @@ gst_livekit_room_bin_change_state (GstElement * element,
     case GST_STATE_CHANGE_NULL_TO_READY:
       if (!validate_settings (self) || !setup_keyring (self))
         return GST_STATE_CHANGE_FAILURE;
-      gst_livekit_room_configure_webrtcbins (self);
+      GST_OBJECT_LOCK (self);
+      gst_livekit_room_session_prepare (self->session, self->url);
+      GST_OBJECT_UNLOCK (self);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       if (!start_room (self))
@@ -438,7 +422,7 @@ gst_livekit_room_bin_change_state (GstElement * element,
       ret = GST_STATE_CHANGE_NO_PREROLL;
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
-      stop_room (self);
+      gst_livekit_room_session_stop (self->session);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       g_atomic_int_set (&self->keys_live, FALSE);
@@ -449,22 +433,55 @@ gst_livekit_room_bin_change_state (GstElement * element,
   return ret;
 }
 
+static GstPad *
+gst_livekit_room_bin_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps)
+{
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (element);
+  gboolean encrypt;
+  gchar *identity;
+  GstPad *pad;
+
+  GST_OBJECT_LOCK (self);
+  identity = g_strdup (self->identity);
+  encrypt = self->encryption != GST_LIVEKIT_ENCRYPTION_TYPE_NONE;
+  GST_OBJECT_UNLOCK (self);
+  pad = gst_livekit_room_session_request_pad (self->session, templ, name,
+      identity, encrypt);
+  g_free (identity);
+  if (!pad) {
+    GST_ERROR_OBJECT (self, "no publisher connection: webrtcbin is missing");
+    return NULL;
+  }
+  /* A publishing bin is a sink: it posts EOS once its inputs end. */
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+  return pad;
+}
+
+static void
+gst_livekit_room_bin_release_pad (GstElement * element, GstPad * pad)
+{
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (element);
+
+  if (self->session && gst_livekit_room_session_release_pad (self->session, pad)
+      && !gst_livekit_room_session_has_published_tracks (self->session))
+    GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
+}
+
 /* ------------------------------------------------------------ properties */
 
-void
-gst_livekit_room_clear_key (GstLiveKitRoomBin * self)
+static void
+clear_key (GstLiveKitRoomBin * self)
 {
-  if (self->pending_key)
-    gst_livekit_secure_free (self->pending_key);
+  gst_livekit_secure_free (self->pending_key);
   self->pending_key = NULL;
   self->pending_key_len = 0;
 }
 
-void
-gst_livekit_room_take_key (GstLiveKitRoomBin * self, const guint8 * key,
-    gsize len)
+static void
+take_key (GstLiveKitRoomBin * self, const guint8 * key, gsize len)
 {
-  gst_livekit_room_clear_key (self);
+  clear_key (self);
   if (len == 0)
     return;
   /* From READY on the bin installs at once (the KDF runs on this thread);
@@ -492,7 +509,7 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
   switch (prop_id) {
     case PROP_SHARED_KEY:{
       const gchar *key = g_value_get_string (value);
-      gst_livekit_room_take_key (self, (const guint8 *) key,
+      take_key (self, (const guint8 *) key,
           key ? strlen (key) : 0);
       return;
     }
@@ -501,7 +518,7 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
       gsize cap = hex ? strlen (hex) / 2 : 0, len = 0;
       guint8 *raw = gst_livekit_secure_alloc (cap + 1);
       if (hex && gst_livekit_hex_decode (hex, raw, cap, &len))
-        gst_livekit_room_take_key (self, raw, len);
+        take_key (self, raw, len);
       else if (hex && *hex)
         GST_WARNING_OBJECT (self, "shared-key-hex is not an even-length hex string");
       gst_livekit_secure_free (raw);
@@ -546,6 +563,12 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
       break;
     case PROP_AUTO_SUBSCRIBE:
       self->auto_subscribe = g_value_get_boolean (value);
+      break;
+    case PROP_PAD_NAMING:
+      self->pad_naming = g_value_get_enum (value);
+      break;
+    case PROP_GRACE_PERIOD:
+      self->grace_period_ms = g_value_get_uint (value);
       break;
     case PROP_KEYRING:
       gst_object_replace ((GstObject **) & self->keyring,
@@ -596,6 +619,12 @@ gst_livekit_room_bin_get_property (GObject * object, guint prop_id,
     case PROP_AUTO_SUBSCRIBE:
       g_value_set_boolean (value, self->auto_subscribe);
       break;
+    case PROP_PAD_NAMING:
+      g_value_set_enum (value, self->pad_naming);
+      break;
+    case PROP_GRACE_PERIOD:
+      g_value_set_uint (value, self->grace_period_ms);
+      break;
     case PROP_KEYRING:
       g_value_set_object (value, self->keyring);
       break;
@@ -609,12 +638,23 @@ gst_livekit_room_bin_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
+/* After the parents: GstBin drops the children, then GstElement releases
+ * the request pads, which the session's publisher still knows. */
+static void
+gst_livekit_room_bin_dispose (GObject * object)
+{
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (object);
+
+  G_OBJECT_CLASS (gst_livekit_room_bin_parent_class)->dispose (object);
+  g_clear_pointer (&self->session, gst_livekit_room_session_free);
+}
+
 static void
 gst_livekit_room_bin_finalize (GObject * object)
 {
   GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (object);
 
-  gst_livekit_room_clear_key (self);
+  clear_key (self);
   gst_clear_object (&self->keyring);
   g_free (self->url);
   g_free (self->token);
@@ -626,42 +666,27 @@ gst_livekit_room_bin_finalize (GObject * object)
   g_free (self->name);
   g_free (self->shared_key_file);
   gst_livekit_key_options_clear (&self->key_options);
-  gst_livekit_room_clear_data (self);
-  g_rec_mutex_clear (&self->data_lock);
-  g_mutex_clear (&self->lock);
-  g_hash_table_unref (self->tracks);
-  g_hash_table_unref (self->participants);
-  g_hash_table_unref (self->mid_to_track);
-  g_ptr_array_unref (self->publications);
   G_OBJECT_CLASS (gst_livekit_room_bin_parent_class)->finalize (object);
 }
 
 static void
 gst_livekit_room_bin_init (GstLiveKitRoomBin * self)
 {
-  g_mutex_init (&self->lock);
-  g_rec_mutex_init (&self->data_lock);
   self->encryption = GST_LIVEKIT_ENCRYPTION_TYPE_GCM;
   self->auto_subscribe = TRUE;
+  self->pad_naming = GST_LIVEKIT_PAD_NAMING_PARTICIPANT;
+  self->grace_period_ms = DEFAULT_GRACE_PERIOD_MS;
   gst_livekit_key_options_init (&self->key_options);
-  self->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      (GDestroyNotify) gst_livekit_room_track_free);
-  self->participants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      (GDestroyNotify) gst_livekit_participant_info_unref);
-  self->mid_to_track = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      g_free);
-  self->publications = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_livekit_room_publication_free);
   /* Sink pads come and go; the bin is a source of room media. */
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
-  /* Created now so request pads can be linked before the bin starts (as
-   * gst-launch does). */
-  gst_livekit_room_create_webrtcbins (self);
-  /* webrtcbin's network sinks never see EOS: were the bin a sink because of
-   * them, a pipeline would wait forever for its EOS (gst-launch -e,
-   * recordings). It is a sink only while it publishes, and posts EOS itself
-   * when its inputs end; a subscribing bin ends its source pads instead. */
-  GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
+  self->host.bin = GST_BIN (self);
+  self->host.post = host_post;
+  self->host.watch_cryptor = host_watch_cryptor;
+  self->host.data_received = host_data_received;
+  self->host.inputs_ended = host_inputs_ended;
+  /* Its webrtcbins are created now so request pads can be linked before
+   * the bin starts (as gst-launch does). */
+  self->session = gst_livekit_room_session_new (&self->host);
 }
 
 static void
@@ -676,16 +701,20 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
 
   gobject_class->set_property = gst_livekit_room_bin_set_property;
   gobject_class->get_property = gst_livekit_room_bin_get_property;
+  gobject_class->dispose = gst_livekit_room_bin_dispose;
   gobject_class->finalize = gst_livekit_room_bin_finalize;
   GST_BIN_CLASS (klass)->handle_message =
       GST_DEBUG_FUNCPTR (gst_livekit_room_bin_handle_message);
+  GST_BIN_CLASS (klass)->add_element =
+      GST_DEBUG_FUNCPTR (gst_livekit_room_bin_add_element);
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_livekit_room_bin_change_state);
   element_class->send_event =
       GST_DEBUG_FUNCPTR (gst_livekit_room_bin_send_event);
   element_class->request_new_pad =
-      GST_DEBUG_FUNCPTR (gst_livekit_room_request_new_pad);
-  element_class->release_pad = GST_DEBUG_FUNCPTR (gst_livekit_room_release_pad);
+      GST_DEBUG_FUNCPTR (gst_livekit_room_bin_request_new_pad);
+  element_class->release_pad =
+      GST_DEBUG_FUNCPTR (gst_livekit_room_bin_release_pad);
 
   g_object_class_install_property (gobject_class, PROP_URL,
       g_param_spec_string ("url", "URL",
@@ -718,6 +747,18 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
   g_object_class_install_property (gobject_class, PROP_AUTO_SUBSCRIBE,
       g_param_spec_boolean ("auto-subscribe", "Auto subscribe",
           "Subscribe to every published track", TRUE, rw));
+  g_object_class_install_property (gobject_class, PROP_PAD_NAMING,
+      g_param_spec_enum ("pad-naming", "Pad naming",
+          "How subscribed tracks' source pads are named: \"participant\" "
+          "(<identity>_<source>, stable across rejoins and republishing) or "
+          "\"track-sid\" (<kind>_<identity>_<track sid>, one pad per track)",
+          GST_TYPE_LIVEKIT_PAD_NAMING, GST_LIVEKIT_PAD_NAMING_PARTICIPANT, rw));
+  g_object_class_install_property (gobject_class, PROP_GRACE_PERIOD,
+      g_param_spec_uint ("grace-period", "Grace period",
+          "Milliseconds a participant's source pad waits for the source to "
+          "come back (republished, or after a rejoin) before it ends with "
+          "EOS and is removed; 0 ends it at once", 0, G_MAXUINT,
+          DEFAULT_GRACE_PERIOD_MS, rw));
   g_object_class_install_property (gobject_class, PROP_KEYRING,
       g_param_spec_object ("keyring", "Keyring",
           "The bin's keyring (one is created if unset)",
@@ -784,7 +825,7 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
    */
   signals[SIGNAL_SEND_DATA] = g_signal_new_class_handler ("send-data",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
-      G_CALLBACK (gst_livekit_room_send_data), NULL, NULL, NULL,
+      G_CALLBACK (send_data), NULL, NULL, NULL,
       G_TYPE_BOOLEAN, 4, G_TYPE_BYTES, G_TYPE_STRING, G_TYPE_BOOLEAN,
       G_TYPE_STRV);
 
@@ -799,4 +840,5 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
       "exposes every subscribed track decrypted",
       "gst-livekit-e2ee developers");
   gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_ROOM_ENCRYPTION, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_LIVEKIT_PAD_NAMING, 0);
 }

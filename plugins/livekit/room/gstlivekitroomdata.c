@@ -8,7 +8,10 @@
 #include "config.h"
 #endif
 
-#include "gstlivekitroomprivate.h"
+#include "gstlivekitroomdata.h"
+
+#include <gst/livekit/signalling/signalling.h>
+#include <gst/webrtc/webrtc.h>
 
 #define GST_CAT_DEFAULT gst_livekit_room_bin_debug
 
@@ -17,11 +20,57 @@
 /* At most one warning message about unsent data in this many µs. */
 #define SEND_WARNING_INTERVAL (2 * G_USEC_PER_SEC)
 
+struct _GstLiveKitRoomData
+{
+  const GstLiveKitRoomHost *host;
+  void (*connect_later) (gpointer);
+  gpointer user_data;
+
+  /* data_lock (recursive: a failed send may close its channel). */
+  GRecMutex data_lock;
+  GstLiveKitKeyring *keyring;  /* for reception */
+  GstWebRTCDataChannel *reliable_channel, *lossy_channel;
+  GQueue pending_reliable, pending_lossy;       /* GBytes, packets */
+  gboolean wanted;              /* the publisher must connect for data */
+  gint64 last_send_warning;     /* monotonic µs */
+};
+
+GstLiveKitRoomData *
+gst_livekit_room_data_new (const GstLiveKitRoomHost * host,
+    void (*connect_later) (gpointer), gpointer user_data)
+{
+  GstLiveKitRoomData *self = g_new0 (GstLiveKitRoomData, 1);
+
+  self->host = host;
+  self->connect_later = connect_later;
+  self->user_data = user_data;
+  g_rec_mutex_init (&self->data_lock);
+  return self;
+}
+
+void
+gst_livekit_room_data_free (GstLiveKitRoomData * self)
+{
+  gst_livekit_room_data_clear (self);
+  gst_clear_object (&self->keyring);
+  g_rec_mutex_clear (&self->data_lock);
+  g_free (self);
+}
+
+void
+gst_livekit_room_data_set_keyring (GstLiveKitRoomData * self,
+    GstLiveKitKeyring * keyring)
+{
+  g_rec_mutex_lock (&self->data_lock);
+  gst_object_replace ((GstObject **) & self->keyring, GST_OBJECT (keyring));
+  g_rec_mutex_unlock (&self->data_lock);
+}
+
 /* --------------------------------------------------------------- receive */
 
 static void
 on_data_message (GstWebRTCDataChannel * channel, GBytes * data,
-    GstLiveKitRoomBin * self)
+    GstLiveKitRoomData * self)
 {
   GstLiveKitDataPacket packet;
   gsize len;
@@ -32,26 +81,34 @@ on_data_message (GstWebRTCDataChannel * channel, GBytes * data,
   if (!gst_livekit_data_packet_parse (bytes, len, &packet))
     return;                     /* not a user packet: nothing for us */
   if (packet.encrypted) {
+    GstLiveKitKeyring *keyring;
     gsize plain_len;
     const guint8 *p;
-    plain = gst_livekit_keyring_decrypt_data (self->keyring, packet.identity,
-        packet.key_index, packet.iv, packet.ciphertext);
+
+    g_rec_mutex_lock (&self->data_lock);
+    keyring = self->keyring ? gst_object_ref (self->keyring) : NULL;
+    g_rec_mutex_unlock (&self->data_lock);
+    plain = keyring ? gst_livekit_keyring_decrypt_data (keyring,
+        packet.identity, packet.key_index, packet.iv, packet.ciphertext) :
+        NULL;
+    gst_clear_object (&keyring);
     p = plain ? g_bytes_get_data (plain, &plain_len) : NULL;
     if (!p || !gst_livekit_data_payload_parse_user (p, plain_len, &topic,
             &payload)) {
       /* Fail closed, like media: undecryptable data is dropped. */
-      GST_WARNING_OBJECT (self, "dropped a data packet from %s: %s",
+      GST_WARNING_OBJECT (self->host->bin, "dropped a data packet from %s: %s",
           packet.identity, plain ? "not a user packet" : "does not decrypt");
-      gst_livekit_room_post (self, gst_structure_new ("livekit-data-dropped",
-              "identity", G_TYPE_STRING, packet.identity, "key-index",
-              G_TYPE_UINT, packet.key_index, NULL));
+      self->host->post (self->host->bin,
+          gst_structure_new ("livekit-data-dropped", "identity",
+              G_TYPE_STRING, packet.identity, "key-index", G_TYPE_UINT,
+              packet.key_index, NULL));
       goto out;
     }
   } else {
     topic = g_strdup (packet.topic);
     payload = g_bytes_ref (packet.payload);
   }
-  gst_livekit_room_emit_data (self, packet.identity, topic, payload,
+  self->host->data_received (self->host->bin, packet.identity, topic, payload,
       packet.encrypted);
 out:
   g_clear_pointer (&plain, g_bytes_unref);
@@ -62,7 +119,7 @@ out:
 
 static void
 on_data_channel (GstElement * webrtc, GstWebRTCDataChannel * channel,
-    GstLiveKitRoomBin * self)
+    GstLiveKitRoomData * self)
 {
   g_signal_connect (channel, "on-message-data", G_CALLBACK (on_data_message),
       self);
@@ -81,19 +138,19 @@ channel_is_open (GstWebRTCDataChannel * channel)
 }
 
 static void
-send_on (GstLiveKitRoomBin * self, GstWebRTCDataChannel * channel,
+send_on (GstLiveKitRoomData * self, GstWebRTCDataChannel * channel,
     GBytes * packet)
 {
   GError *err = NULL;
 
   if (!gst_webrtc_data_channel_send_data_full (channel, packet, &err)) {
-    GST_WARNING_OBJECT (self, "data packet not sent: %s", err->message);
+    GST_WARNING_OBJECT (self->host->bin, "data packet not sent: %s", err->message);
     g_clear_error (&err);
   }
 }
 
 static GQueue *
-pending_for (GstLiveKitRoomBin * self, gboolean reliable)
+pending_for (GstLiveKitRoomData * self, gboolean reliable)
 {
   return reliable ? &self->pending_reliable : &self->pending_lossy;
 }
@@ -102,7 +159,7 @@ pending_for (GstLiveKitRoomBin * self, gboolean reliable)
  * keeps later sends behind these. */
 static void
 on_channel_open (GstWebRTCDataChannel * channel, GParamSpec * pspec,
-    GstLiveKitRoomBin * self)
+    GstLiveKitRoomData * self)
 {
   GQueue *pending;
   GBytes *packet;
@@ -111,7 +168,7 @@ on_channel_open (GstWebRTCDataChannel * channel, GParamSpec * pspec,
     return;
   g_rec_mutex_lock (&self->data_lock);
   pending = pending_for (self, channel == self->reliable_channel);
-  GST_DEBUG_OBJECT (self, "%s open, %u packets were waiting",
+  GST_DEBUG_OBJECT (self->host->bin, "%s open, %u packets were waiting",
       channel == self->reliable_channel ? "_reliable" : "_lossy",
       pending->length);
   while ((packet = g_queue_pop_head (pending))) {
@@ -122,8 +179,8 @@ on_channel_open (GstWebRTCDataChannel * channel, GParamSpec * pspec,
 }
 
 static GstWebRTCDataChannel *
-create_channel (GstLiveKitRoomBin * self, const gchar * label,
-    gboolean reliable)
+create_channel (GstLiveKitRoomData * self, GstElement * publisher,
+    const gchar * label, gboolean reliable)
 {
   GstWebRTCDataChannel *channel = NULL;
   GstStructure *options = reliable ?
@@ -131,7 +188,7 @@ create_channel (GstLiveKitRoomBin * self, const gchar * label,
       gst_structure_new ("options", "ordered", G_TYPE_BOOLEAN, FALSE,
       "max-retransmits", G_TYPE_INT, 0, NULL);
 
-  g_signal_emit_by_name (self->publisher, "create-data-channel", label,
+  g_signal_emit_by_name (publisher, "create-data-channel", label,
       options, &channel);
   gst_structure_free (options);
   if (channel)
@@ -141,24 +198,21 @@ create_channel (GstLiveKitRoomBin * self, const gchar * label,
 }
 
 void
-gst_livekit_room_setup_data (GstLiveKitRoomBin * self)
+gst_livekit_room_data_watch (GstLiveKitRoomData * self, GstElement * subscriber)
 {
-  g_signal_connect (self->subscriber, "on-data-channel",
+  g_signal_connect (subscriber, "on-data-channel",
       G_CALLBACK (on_data_channel), self);
 }
 
-/* Signalling thread, on joining (the publisher offer that follows
- * carries them): a webrtcbin takes data channels only once it is READY,
- * and a stopped one never again. */
 void
-gst_livekit_room_open_data_channels (GstLiveKitRoomBin * self)
+gst_livekit_room_data_open_channels (GstLiveKitRoomData * self,
+    GstElement * publisher)
 {
   GstWebRTCDataChannel *reliable, *lossy;
 
-  if (self->reliable_channel)
-    return;
-  reliable = create_channel (self, "_reliable", TRUE);
-  lossy = create_channel (self, "_lossy", FALSE);
+  gst_livekit_room_data_drop_channels (self);
+  reliable = create_channel (self, publisher, "_reliable", TRUE);
+  lossy = create_channel (self, publisher, "_lossy", FALSE);
   g_rec_mutex_lock (&self->data_lock);
   self->reliable_channel = reliable;
   self->lossy_channel = lossy;
@@ -166,7 +220,7 @@ gst_livekit_room_open_data_channels (GstLiveKitRoomBin * self)
 }
 
 static void
-drop_channel (GstLiveKitRoomBin * self, GstWebRTCDataChannel ** channel)
+drop_channel (GstLiveKitRoomData * self, GstWebRTCDataChannel ** channel)
 {
   if (*channel)
     g_signal_handlers_disconnect_by_data (*channel, self);
@@ -174,7 +228,7 @@ drop_channel (GstLiveKitRoomBin * self, GstWebRTCDataChannel ** channel)
 }
 
 void
-gst_livekit_room_drop_data_channels (GstLiveKitRoomBin * self)
+gst_livekit_room_data_drop_channels (GstLiveKitRoomData * self)
 {
   g_rec_mutex_lock (&self->data_lock);
   drop_channel (self, &self->reliable_channel);
@@ -183,13 +237,13 @@ gst_livekit_room_drop_data_channels (GstLiveKitRoomBin * self)
 }
 
 void
-gst_livekit_room_clear_data (GstLiveKitRoomBin * self)
+gst_livekit_room_data_clear (GstLiveKitRoomData * self)
 {
   g_rec_mutex_lock (&self->data_lock);
   g_queue_clear_full (&self->pending_reliable,
       (GDestroyNotify) g_bytes_unref);
   g_queue_clear_full (&self->pending_lossy, (GDestroyNotify) g_bytes_unref);
-  self->data_wanted = FALSE;
+  self->wanted = FALSE;
   drop_channel (self, &self->reliable_channel);
   drop_channel (self, &self->lossy_channel);
   g_rec_mutex_unlock (&self->data_lock);
@@ -198,7 +252,7 @@ gst_livekit_room_clear_data (GstLiveKitRoomBin * self)
 /* The user packet as it goes on the wire: encrypted under the local
  * participant's current key when the room is encrypted. */
 static GBytes *
-build_packet (GstLiveKitRoomBin * self, const gchar * identity,
+build_packet (GstLiveKitKeyring * keyring, const gchar * identity,
     GBytes * payload, const gchar * topic, gboolean reliable,
     const gchar * const *destinations, gboolean encrypt)
 {
@@ -208,8 +262,10 @@ build_packet (GstLiveKitRoomBin * self, const gchar * identity,
   if (!encrypt)
     return gst_livekit_data_packet_build_user (identity, reliable,
         destinations, topic, payload);
+  if (!keyring)
+    return NULL;
   plain = gst_livekit_data_payload_build_user (topic, payload);
-  ciphertext = gst_livekit_keyring_encrypt_data (self->keyring, identity,
+  ciphertext = gst_livekit_keyring_encrypt_data (keyring, identity,
       plain, &key_index, &iv);
   g_bytes_unref (plain);
   if (!ciphertext)
@@ -222,7 +278,7 @@ build_packet (GstLiveKitRoomBin * self, const gchar * identity,
 }
 
 static void
-warn_not_sent (GstLiveKitRoomBin * self, const gchar * why)
+warn_not_sent (GstLiveKitRoomData * self, const gchar * why)
 {
   gint64 now = g_get_monotonic_time ();
 
@@ -235,29 +291,24 @@ warn_not_sent (GstLiveKitRoomBin * self, const gchar * why)
   }
   self->last_send_warning = now;
   g_rec_mutex_unlock (&self->data_lock);
-  GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+  GST_ELEMENT_WARNING (self->host->bin, RESOURCE, WRITE,
       ("data packet not sent: %s", why), (NULL));
 }
 
 gboolean
-gst_livekit_room_send_data (GstLiveKitRoomBin * self, GBytes * payload,
-    const gchar * topic, gboolean reliable, const gchar * const *destinations)
+gst_livekit_room_data_send (GstLiveKitRoomData * self,
+    GstLiveKitKeyring * keyring, const gchar * identity, gboolean encrypt,
+    GBytes * payload, const gchar * topic, gboolean reliable,
+    const gchar * const *destinations)
 {
   GstWebRTCDataChannel *channel;
   GQueue *pending;
-  gboolean encrypt, negotiate, sent = TRUE;
-  gchar *identity;
+  gboolean negotiate, sent = TRUE;
   GBytes *packet;
 
   g_return_val_if_fail (payload != NULL, FALSE);
-  GST_OBJECT_LOCK (self);
-  encrypt = self->encryption != GST_LIVEKIT_ENCRYPTION_TYPE_NONE;
-  identity = g_strdup (self->identity);
-  GST_OBJECT_UNLOCK (self);
-
-  packet = build_packet (self, identity, payload, topic, reliable,
+  packet = build_packet (keyring, identity, payload, topic, reliable,
       destinations, encrypt);
-  g_free (identity);
   if (!packet) {
     /* Fail closed: no key, no data, never plaintext instead. */
     warn_not_sent (self, "no key to encrypt it with");
@@ -277,24 +328,24 @@ gst_livekit_room_send_data (GstLiveKitRoomBin * self, GBytes * payload,
     sent = FALSE;
   }
   /* A publisher connection that carries no track yet opens for data. */
-  negotiate = !self->data_wanted;
-  self->data_wanted = TRUE;
+  negotiate = !self->wanted;
+  self->wanted = TRUE;
   g_rec_mutex_unlock (&self->data_lock);
 
   if (!sent)
     warn_not_sent (self, "too many packets wait for the data channel");
   if (negotiate)
-    gst_livekit_room_negotiate_later (self);
+    self->connect_later (self->user_data);
   return sent;
 }
 
 gboolean
-gst_livekit_room_wants_data (GstLiveKitRoomBin * self)
+gst_livekit_room_data_wanted (GstLiveKitRoomData * self)
 {
   gboolean wanted;
 
   g_rec_mutex_lock (&self->data_lock);
-  wanted = self->data_wanted;
+  wanted = self->wanted;
   g_rec_mutex_unlock (&self->data_lock);
   return wanted;
 }
