@@ -31,15 +31,15 @@ echo "LiveKit server $LIVEKIT_URL (pid $LIVEKIT_PID), room 'demo'"
 
 gst-launch-1.0 -e -m livekitroombin name=r "${room[@]}" identity=receiver \
     shared-key-file="$out/room.key" \
-  r. ! queue ! opusdec ! audioconvert ! wavenc ! filesink location="$out/received.wav" \
-  r. ! queue ! vp8dec ! videoconvert ! pngenc ! \
+  r.sender_microphone ! queue ! opusdec ! audioconvert ! wavenc ! filesink location="$out/received.wav" \
+  r.sender_camera ! queue ! vp8dec ! videoconvert ! pngenc ! \
     multifilesink location="$out/video/frame-%04d.png" \
   >"$out/receiver.log" 2>&1 &
 receiver=$!
 gst-launch-1.0 -e -m livekitroombin name=r "${room[@]}" identity=intruder \
     shared-key-file="$out/wrong.key" \
-  r. ! queue ! opusdec ! audioconvert ! wavenc ! filesink location="$out/intruder.wav" \
-  r. ! queue ! vp8dec ! videoconvert ! pngenc ! \
+  r.sender_microphone ! queue ! opusdec ! audioconvert ! wavenc ! filesink location="$out/intruder.wav" \
+  r.sender_camera ! queue ! vp8dec ! videoconvert ! pngenc ! \
     multifilesink location="$out/intruder/frame-%04d.png" \
   >"$out/intruder.log" 2>&1 &
 intruder=$!
