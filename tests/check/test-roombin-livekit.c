@@ -108,6 +108,142 @@ GST_START_TEST (test_peer_connection_failure_rejoins)
 
 GST_END_TEST;
 
+typedef struct
+{
+  GMutex lock;
+  gchar *pad_name;              /* the watcher's pad for the leaver */
+  guint buffers;
+  gboolean eos, eos_before_removal, removed;
+} Watch;
+
+static GstPadProbeReturn
+count_at_sink (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Watch *w = data;
+
+  g_mutex_lock (&w->lock);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    w->buffers++;
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    w->eos = TRUE;
+  g_mutex_unlock (&w->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_watcher_pad (GstElement * bin, GstPad * pad, Watch * w)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstElement *pipe = GST_ELEMENT (gst_object_get_parent (GST_OBJECT (bin)));
+  GstPad *sinkpad = gst_element_get_static_pad (sink, "sink");
+
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, count_at_sink, w, NULL);
+  gst_bin_add (GST_BIN (pipe), sink);
+  gst_pad_link (pad, sinkpad);
+  gst_element_sync_state_with_parent (sink);
+  gst_object_unref (sinkpad);
+  gst_object_unref (pipe);
+  g_mutex_lock (&w->lock);
+  g_free (w->pad_name);
+  w->pad_name = gst_pad_get_name (pad);
+  g_mutex_unlock (&w->lock);
+}
+
+static void
+on_watcher_pad_removed (GstElement * bin, GstPad * pad, Watch * w)
+{
+  g_mutex_lock (&w->lock);
+  if (g_strcmp0 (GST_PAD_NAME (pad), w->pad_name) == 0) {
+    w->eos_before_removal = w->eos;
+    w->removed = TRUE;
+  }
+  g_mutex_unlock (&w->lock);
+}
+
+/* Waits (<= @ms) until @what of @w holds. */
+static gboolean
+wait_for (Watch * w, gboolean (*what) (Watch *), guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+  gboolean ok = FALSE;
+
+  while (!ok && g_get_monotonic_time () < deadline) {
+    g_mutex_lock (&w->lock);
+    ok = what (w);
+    g_mutex_unlock (&w->lock);
+    if (!ok)
+      g_usleep (50000);
+  }
+  return ok;
+}
+
+static gboolean
+has_media (Watch * w)
+{
+  return w->buffers >= 10;
+}
+
+static gboolean
+pad_removed (Watch * w)
+{
+  return w->removed;
+}
+
+static GstElement *
+room_pipeline (const gchar * identity, const gchar * extra)
+{
+  gchar *desc = g_strdup_printf ("livekitroombin name=room url=%s api-key=%s "
+      "api-secret=%s room=roombin-leave identity=%s shared-key=k %s", url,
+      api_key, api_secret, identity, extra);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+
+  g_free (desc);
+  fail_unless (pipe != NULL);
+  /* A lone element comes back as itself. */
+  if (!GST_IS_PIPELINE (pipe)) {
+    GstElement *e = pipe;
+    pipe = gst_pipeline_new (NULL);
+    gst_bin_add (GST_BIN (pipe), e);
+  }
+  return pipe;
+}
+
+/* A participant who leaves for good: its pad ends with EOS once the grace
+ * period is over, and then goes away. The pad is named for the
+ * participant's source. */
+GST_START_TEST (test_participant_leave_ends_pad)
+{
+  GstElement *leaver = room_pipeline ("leaver", "audiotestsrc is-live=true "
+      "! opusenc ! room.audio_0");
+  GstElement *watcher = room_pipeline ("watcher", "grace-period=1000");
+  GstElement *bin = gst_bin_get_by_name (GST_BIN (watcher), "room");
+  Watch w = { 0 };
+
+  g_mutex_init (&w.lock);
+  g_signal_connect (bin, "pad-added", G_CALLBACK (on_watcher_pad), &w);
+  g_signal_connect (bin, "pad-removed", G_CALLBACK (on_watcher_pad_removed),
+      &w);
+  gst_element_set_state (watcher, GST_STATE_PLAYING);
+  gst_element_set_state (leaver, GST_STATE_PLAYING);
+  fail_unless (wait_for (&w, has_media, 20000), "no media from the leaver");
+  fail_unless_equals_string (w.pad_name, "leaver_microphone");
+
+  gst_element_set_state (leaver, GST_STATE_NULL);
+  fail_unless (wait_for (&w, pad_removed, 20000), "the pad stayed");
+  fail_unless (w.eos_before_removal, "no EOS before the pad went");
+
+  gst_element_set_state (watcher, GST_STATE_NULL);
+  gst_object_unref (bin);
+  gst_object_unref (watcher);
+  gst_object_unref (leaver);
+  g_free (w.pad_name);
+  g_mutex_clear (&w.lock);
+}
+
+GST_END_TEST;
+
 static Suite *
 roombin_livekit_suite (void)
 {
@@ -117,6 +253,7 @@ roombin_livekit_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_peer_connection_failure_rejoins);
+  tcase_add_test (tc, test_participant_leave_ends_pad);
   return s;
 }
 
