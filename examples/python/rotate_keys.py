@@ -65,11 +65,15 @@ def main(seconds: int) -> int:
     bus = pipeline.get_bus()
     bus.add_signal_watch()
     bus.connect("message", on_message)
-    GLib.timeout_add_seconds(1, rotate)
+    # Removed when done: a source left on the default main context would keep
+    # its closure, and with it the keyring, alive until the process exits.
+    rotate_source = GLib.timeout_add_seconds(1, rotate)
     pipeline.set_state(Gst.State.PLAYING)
     loop.run()
+    GLib.source_remove(rotate_source)
     stats = pipeline.get_by_name("dec").get_property("stats")
     pipeline.set_state(Gst.State.NULL)
+    bus.remove_signal_watch()
 
     alice = stats.get_value("participants")[0]
     frames_in, frames_out = alice.get_value("frames-in"), alice.get_value("frames-out")

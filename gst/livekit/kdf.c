@@ -1,6 +1,8 @@
 /* PBKDF2-HMAC-SHA256 / HKDF-SHA256 with LiveKit's parameters (spec §2.1). */
 #include "kdf.h"
 
+#include "exit-guard.h"
+
 #include <limits.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -35,14 +37,11 @@ hkdf_sha256 (const uint8_t * ikm, size_t ikm_len, const uint8_t * salt,
   return ok;
 }
 
-bool
-gst_livekit_kdf (GstLiveKitKeyDerivation kdf, const uint8_t * material,
+static bool
+run_kdf (GstLiveKitKeyDerivation kdf, const uint8_t * material,
     size_t material_len, const uint8_t * salt, size_t salt_len,
     uint8_t * out, size_t out_len)
 {
-  if (material_len == 0 || material_len > INT_MAX || salt_len > INT_MAX
-      || out_len > INT_MAX)
-    return false;
   switch (kdf) {
     case GST_LIVEKIT_KEY_DERIVATION_PBKDF2:
       return PKCS5_PBKDF2_HMAC ((const char *) material, (int) material_len,
@@ -53,6 +52,24 @@ gst_livekit_kdf (GstLiveKitKeyDerivation kdf, const uint8_t * material,
           out_len);
   }
   return false;
+}
+
+bool
+gst_livekit_kdf (GstLiveKitKeyDerivation kdf, const uint8_t * material,
+    size_t material_len, const uint8_t * salt, size_t salt_len,
+    uint8_t * out, size_t out_len)
+{
+  bool ok;
+
+  if (material_len == 0 || material_len > INT_MAX || salt_len > INT_MAX
+      || out_len > INT_MAX)
+    return false;
+  /* KDFs run on keyring workers: never once OpenSSL is being torn down. */
+  if (!gst_livekit_exit_guard_enter ())
+    return false;
+  ok = run_kdf (kdf, material, material_len, salt, salt_len, out, out_len);
+  gst_livekit_exit_guard_leave ();
+  return ok;
 }
 
 bool

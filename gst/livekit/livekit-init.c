@@ -1,5 +1,7 @@
 #include "livekit-init.h"
 
+#include "exit-guard.h"
+
 #include <sodium.h>
 
 gboolean
@@ -12,6 +14,8 @@ gst_livekit_init (void)
     /* sodium_init() picks the CSPRNG and must run before any other sodium
      * call; it returns 1 when already initialised. */
     ok = sodium_init () >= 0;
+    /* Before any keyring worker exists: see exit-guard.c. */
+    ok = gst_livekit_exit_guard_install () && ok;
     g_once_init_leave (&done, 1);
   }
   return ok;

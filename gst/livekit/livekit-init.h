@@ -5,7 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* Initialises libgstlivekit's dependencies (libsodium). Idempotent and
+/* Initialises libgstlivekit's dependencies (libsodium, OpenSSL and the
+ * exit guard that keeps our threads out of OpenSSL's cleanup). Idempotent and
  * thread-safe; every entry point that needs it calls it. */
 gboolean gst_livekit_init (void);
 

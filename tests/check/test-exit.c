@@ -1,0 +1,150 @@
+/* No thread of ours runs OpenSSL after the process's exit handlers (issue 9
+ * item 1): a keyring worker busy with PBKDF2 while exit() or the
+ * application's OPENSSL_cleanup() tears OpenSSL down used to crash.
+ *
+ * Each scenario runs in a fresh process (this executable re-run with the
+ * scenario's name), so its exit and OpenSSL's teardown are real. */
+#include <gst/check/gstcheck.h>
+#include <gst/livekit/livekit.h>
+#include "../../gst/livekit/keyring-private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#define SCENARIO_TIMEOUT_US (60 * G_USEC_PER_SEC)
+
+/* Registered before OpenSSL is initialised, so it runs after OpenSSL's
+ * cleanup: an application whose own exit work takes a while (an
+ * interpreter tearing down, say) while our worker would keep deriving. */
+static void
+slow_application_exit (void)
+{
+  g_usleep (300 * G_USEC_PER_SEC / 1000);
+}
+
+/* Sets a PBKDF2 key and returns once the background worker is busy with
+ * its ratchet steps (at least one done, more to go). */
+static GstLiveKitKeyring *
+keyring_with_busy_worker (void)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GstLiveKitKeySet *ks;
+  gint64 deadline = g_get_monotonic_time () + SCENARIO_TIMEOUT_US;
+
+  if (!gst_livekit_keyring_set_shared_key (kr, (const guint8 *) "pass", 4, 0,
+          NULL))
+    exit (2);
+  ks = gst_livekit_keyring_lookup (kr, NULL, 0);
+  while (gst_livekit_key_set_ready_candidates (ks) == 0
+      && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  if (gst_livekit_key_set_ready_candidates (ks) == 0
+      || gst_livekit_key_set_ready_candidates (ks) == ks->n_candidates)
+    exit (3);                   /* not busy: the scenario would prove nothing */
+  gst_livekit_key_set_unref (ks);
+  return kr;
+}
+
+static int
+scenario_openssl_cleanup (void)
+{
+  GstLiveKitKeyring *kr = keyring_with_busy_worker ();
+  GstLiveKitKeySet *ks;
+  guint ready, window;
+
+  OPENSSL_cleanup ();
+  /* Without the guard the worker crashes here, or completes its window. */
+  gst_livekit_keyring_wait_precomputed (kr);
+  ks = gst_livekit_keyring_lookup (kr, NULL, 0);
+  ready = gst_livekit_key_set_ready_candidates (ks);
+  window = ks->n_candidates;
+  gst_livekit_key_set_unref (ks);
+  if (ready >= window) {
+    printf ("the worker ran %u KDFs after OPENSSL_cleanup()\n", window);
+    return 4;
+  }
+  /* Later KDFs fail cleanly. */
+  if (gst_livekit_keyring_set_shared_key (kr, (const guint8 *) "other", 5, 1,
+          NULL))
+    return 5;
+  printf ("ok\n");
+  /* No unref: the keyring lives on into exit, as in an application that
+   * leaks it (the Python example did). */
+  exit (0);
+}
+
+static int
+scenario_exit (void)
+{
+  keyring_with_busy_worker ();
+  printf ("ok\n");
+  fflush (stdout);
+  exit (0);
+}
+
+static void
+run_scenario (const gchar * name)
+{
+  gchar *argv[] = { (gchar *) "/proc/self/exe", (gchar *) name, NULL };
+  gchar *out = NULL, *err = NULL;
+  gint status = 0;
+  GError *error = NULL;
+
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+          &out, &err, &status, &error), "spawn: %s",
+      error ? error->message : "?");
+  fail_unless (g_spawn_check_wait_status (status, &error),
+      "scenario %s: %s; stdout: %s; stderr: %s", name, error->message, out,
+      err);
+  fail_unless (g_str_has_prefix (out, "ok"), "scenario %s: %s", name, out);
+  g_free (out);
+  g_free (err);
+}
+
+GST_START_TEST (test_openssl_cleanup_during_precompute)
+{
+  run_scenario ("openssl-cleanup");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_exit_during_precompute)
+{
+  /* The crash needs the worker to reach its next KDF inside the exit
+   * window; a few rounds make a regression show at once. */
+  for (guint i = 0; i < 5; i++)
+    run_scenario ("exit");
+}
+
+GST_END_TEST;
+
+static Suite *
+exit_suite (void)
+{
+  Suite *s = suite_create ("livekit-exit");
+  TCase *tc = tcase_create ("exit");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_openssl_cleanup_during_precompute);
+  tcase_add_test (tc, test_exit_during_precompute);
+  return s;
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc == 2 && g_str_equal (argv[1], "exit")) {
+    atexit (slow_application_exit);
+    gst_init (NULL, NULL);
+    return scenario_exit ();
+  }
+  if (argc == 2 && g_str_equal (argv[1], "openssl-cleanup")) {
+    gst_init (NULL, NULL);
+    return scenario_openssl_cleanup ();
+  }
+  gst_check_init (&argc, &argv);
+  return gst_check_run_suite (exit_suite (), "exit", __FILE__);
+}
