@@ -33,6 +33,7 @@
 #endif
 
 #include "gstlivekitroombin.h"
+#include "gstlivekitroomcryptors.h"
 #include "gstlivekitroomhost.h"
 #include "gstlivekitroomsession.h"
 #include "crypto/gstlivekitkeyoptions.h"
@@ -66,6 +67,9 @@ struct _GstLiveKitRoomBin
 
   GstLiveKitRoomHost host;
   GstLiveKitRoomSession *session;
+  /* Every encryptor and decryptor, and what the application set for them
+   * (e2ee-enabled, key-index, set-cryptor-*); locks of its own. */
+  GstLiveKitRoomCryptors *cryptors;
 };
 
 enum
@@ -86,6 +90,9 @@ enum
   PROP_SHARED_KEY_FILE,
   PROP_PAD_NAMING,
   PROP_GRACE_PERIOD,
+  PROP_E2EE_ENABLED,
+  PROP_KEY_INDEX,
+  PROP_FRAME_CRYPTORS,
   PROP_KEY_OPTIONS,             /* GST_LIVEKIT_N_KEY_OPTIONS ids from here */
 };
 
@@ -141,6 +148,8 @@ enum
   SIGNAL_E2EE_STATE_CHANGED = G_N_ELEMENTS (event_signals),
   SIGNAL_DATA_RECEIVED,
   SIGNAL_SEND_DATA,
+  SIGNAL_SET_CRYPTOR_ENABLED,
+  SIGNAL_SET_CRYPTOR_KEY_INDEX,
   LAST_SIGNAL
 };
 
@@ -151,7 +160,18 @@ static guint signals[LAST_SIGNAL];
 static void
 host_post (GstBin * bin, GstStructure * s)
 {
+  GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (bin);
   const gchar *name = gst_structure_get_name (s);
+
+  /* What the frame cryptor list needs to know: who we are to the server
+   * (a token may say so only), which track each encryptor carries. */
+  if (g_str_equal (name, "livekit-connected"))
+    gst_livekit_room_cryptors_set_local_identity (self->cryptors,
+        gst_structure_get_string (s, "identity"));
+  else if (g_str_equal (name, "livekit-local-track-published"))
+    gst_livekit_room_cryptors_track_published (self->cryptors,
+        gst_structure_get_string (s, "pad"),
+        gst_structure_get_string (s, "track-sid"));
 
   for (guint i = 0; i < G_N_ELEMENTS (event_signals); i++)
     if (g_str_has_prefix (name, "livekit-")
@@ -174,6 +194,8 @@ host_watch_cryptor (GstBin * bin, GstElement * cryptor)
 {
   g_signal_connect (cryptor, "state-changed", G_CALLBACK (on_cryptor_state),
       bin);
+  gst_livekit_room_cryptors_add (GST_LIVEKIT_ROOM_BIN (bin)->cryptors,
+      cryptor);
 }
 
 static void
@@ -222,6 +244,137 @@ send_data (GstLiveKitRoomBin * self, GBytes * payload, const gchar * topic,
   g_free (identity);
   gst_clear_object (&keyring);
   return sent;
+}
+
+/* ------------------------------------------------------- E2EE at runtime */
+
+/* Object lock held. */
+static guint
+key_ring_size (GstLiveKitRoomBin * self)
+{
+  return self->keyring ? gst_livekit_keyring_get_key_ring_size (self->keyring)
+      : self->key_options.key_ring_size;
+}
+
+/* Like LiveKit's ParticipantEncryptionStatusChanged for the local
+ * participant when its encryption is switched. */
+static void
+post_local_encryption (GstLiveKitRoomBin * self, gboolean encrypted)
+{
+  gchar *identity;
+
+  GST_OBJECT_LOCK (self);
+  identity = g_strdup (self->identity);
+  GST_OBJECT_UNLOCK (self);
+  host_post (GST_BIN (self),
+      gst_structure_new ("livekit-participant-encryption-status-changed",
+          "identity", G_TYPE_STRING, identity, "encrypted", G_TYPE_BOOLEAN,
+          encrypted, "local", G_TYPE_BOOLEAN, TRUE, NULL));
+  g_free (identity);
+}
+
+/* Called when the local encryptors were (maybe) switched: says so, loudly
+ * when published media now goes out in the clear. */
+static void
+local_encryption_switched (GstLiveKitRoomBin * self, gboolean was,
+    gboolean now)
+{
+  gboolean encrypting;
+
+  GST_OBJECT_LOCK (self);
+  encrypting = self->encryption != GST_LIVEKIT_ENCRYPTION_TYPE_NONE;
+  GST_OBJECT_UNLOCK (self);
+  if (!encrypting || was == now)
+    return;
+  if (!now && gst_livekit_room_session_has_published_tracks (self->session))
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("end-to-end encryption is off: the published tracks now go out "
+            "unencrypted, readable by the server and by anyone in the room"),
+        ("e2ee-enabled or set-cryptor-enabled turned the encryptors off; "
+            "the tracks are still announced as encrypted"));
+  post_local_encryption (self, now);
+}
+
+static gboolean
+local_encryption_on (GstLiveKitRoomBin * self)
+{
+  GValue list = G_VALUE_INIT;
+  gboolean on = FALSE;
+
+  g_value_init (&list, GST_TYPE_ARRAY);
+  gst_livekit_room_cryptors_list (self->cryptors, &list);
+  for (guint i = 0; i < gst_value_array_get_size (&list); i++) {
+    const GstStructure *c = gst_value_get_structure (gst_value_array_get_value
+        (&list, i));
+    gboolean enabled = FALSE;
+
+    gst_structure_get_boolean (c, "enabled", &enabled);
+    on |= enabled && g_strcmp0 (gst_structure_get_string (c, "direction"),
+        "encrypt") == 0;
+  }
+  g_value_unset (&list);
+  return on;
+}
+
+static void
+set_e2ee_enabled (GstLiveKitRoomBin * self, gboolean enabled)
+{
+  gboolean was = local_encryption_on (self);
+
+  gst_livekit_room_cryptors_set_e2ee_enabled (self->cryptors, enabled);
+  local_encryption_switched (self, was, local_encryption_on (self));
+}
+
+static gboolean
+set_cryptor_enabled (GstLiveKitRoomBin * self, const gchar * identity,
+    gboolean enabled)
+{
+  gboolean was;
+
+  if (!identity || !*identity)
+    return FALSE;
+  was = local_encryption_on (self);
+  if (gst_livekit_room_cryptors_set_enabled (self->cryptors, identity,
+          enabled))
+    local_encryption_switched (self, was, local_encryption_on (self));
+  return TRUE;
+}
+
+/* Object lock not held. */
+static gboolean
+valid_key_index (GstLiveKitRoomBin * self, gint key_index)
+{
+  guint size;
+
+  GST_OBJECT_LOCK (self);
+  size = key_ring_size (self);
+  GST_OBJECT_UNLOCK (self);
+  if (key_index < -1 || (key_index >= 0 && (guint) key_index >= size)) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("key-index %d is not below key-ring-size %u: ignored", key_index,
+            size), (NULL));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+set_cryptor_key_index (GstLiveKitRoomBin * self, const gchar * identity,
+    gint key_index)
+{
+  /* A receiver takes the key index from each frame's trailer (so does
+   * LiveKit's: FrameCryptor.set_key_index only moves what a sender
+   * writes); only our own sender has one to set. */
+  if (!gst_livekit_room_cryptors_is_local (self->cryptors, identity)) {
+    GST_INFO_OBJECT (self, "set-cryptor-key-index: %s is not the local "
+        "participant; receivers use each frame's key index", identity);
+    return FALSE;
+  }
+  if (!valid_key_index (self, key_index))
+    return FALSE;
+  gst_livekit_room_cryptors_set_local_key_index (self->cryptors, key_index);
+  g_object_notify (G_OBJECT (self), "key-index");
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ keys */
@@ -397,6 +550,18 @@ gst_livekit_room_bin_change_state (GstElement * element,
       if (!validate_settings (self) || !setup_keyring (self))
         return GST_STATE_CHANGE_FAILURE;
       GST_OBJECT_LOCK (self);
+      if (gst_livekit_room_cryptors_get_local_key_index (self->cryptors) >=
+          (gint) key_ring_size (self)) {
+        guint size = key_ring_size (self);
+        GST_OBJECT_UNLOCK (self);
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+            ("key-index %d is not below key-ring-size %u",
+                gst_livekit_room_cryptors_get_local_key_index (self->cryptors),
+                size), (NULL));
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      GST_OBJECT_UNLOCK (self);
+      GST_OBJECT_LOCK (self);
       gst_livekit_room_session_prepare (self->session, self->url);
       GST_OBJECT_UNLOCK (self);
       break;
@@ -524,6 +689,21 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
       gst_livekit_secure_free (raw);
       return;
     }
+      /* The cryptors are switched on this thread: no lock of ours held. */
+    case PROP_E2EE_ENABLED:
+      set_e2ee_enabled (self, g_value_get_boolean (value));
+      return;
+    case PROP_KEY_INDEX:{
+      gint index = g_value_get_int (value);
+      /* Before READY the key ring size may still change: checked then. */
+      if (GST_STATE (self) < GST_STATE_READY || valid_key_index (self, index))
+        gst_livekit_room_cryptors_set_local_key_index (self->cryptors, index);
+      return;
+    }
+    case PROP_IDENTITY:
+      gst_livekit_room_cryptors_set_local_identity (self->cryptors,
+          g_value_get_string (value));
+      break;
     default:
       break;
   }
@@ -590,6 +770,22 @@ gst_livekit_room_bin_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstLiveKitRoomBin *self = GST_LIVEKIT_ROOM_BIN (object);
+
+  switch (prop_id) {
+    case PROP_E2EE_ENABLED:
+      g_value_set_boolean (value,
+          gst_livekit_room_cryptors_get_e2ee_enabled (self->cryptors));
+      return;
+    case PROP_KEY_INDEX:
+      g_value_set_int (value,
+          gst_livekit_room_cryptors_get_local_key_index (self->cryptors));
+      return;
+    case PROP_FRAME_CRYPTORS:
+      gst_livekit_room_cryptors_list (self->cryptors, value);
+      return;
+    default:
+      break;
+  }
 
   GST_OBJECT_LOCK (self);
   if (gst_livekit_key_options_get_property (&self->key_options,
@@ -666,6 +862,7 @@ gst_livekit_room_bin_finalize (GObject * object)
   g_free (self->name);
   g_free (self->shared_key_file);
   gst_livekit_key_options_clear (&self->key_options);
+  gst_livekit_room_cryptors_free (self->cryptors);
   G_OBJECT_CLASS (gst_livekit_room_bin_parent_class)->finalize (object);
 }
 
@@ -677,6 +874,7 @@ gst_livekit_room_bin_init (GstLiveKitRoomBin * self)
   self->pad_naming = GST_LIVEKIT_PAD_NAMING_PARTICIPANT;
   self->grace_period_ms = DEFAULT_GRACE_PERIOD_MS;
   gst_livekit_key_options_init (&self->key_options);
+  self->cryptors = gst_livekit_room_cryptors_new (GST_ELEMENT (self));
   /* Sink pads come and go; the bin is a source of room media. */
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
   self->host.bin = GST_BIN (self);
@@ -776,6 +974,59 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
           "File whose bytes (less a trailing newline) are the shared key",
           NULL, rw));
   gst_livekit_key_options_install (gobject_class, PROP_KEY_OPTIONS);
+  /**
+   * GstLiveKitRoomBin:e2ee-enabled:
+   *
+   * LiveKit's E2EEManager.set_enabled: FALSE turns every encryptor and
+   * decryptor of the bin off, now and for tracks that come later. Published
+   * frames then go out unencrypted (still announced as encrypted: the
+   * AddTrack announcement follows #GstLiveKitRoomBin:encryption), and a
+   * warning says so each time while tracks are published. Received frames
+   * that still come encrypted are dropped, never passed on; unencrypted
+   * ones pass.
+   */
+  g_object_class_install_property (gobject_class, PROP_E2EE_ENABLED,
+      g_param_spec_boolean ("e2ee-enabled", "E2EE enabled",
+          "Encrypt published and decrypt received frames (E2EEManager."
+          "set_enabled). FALSE: published frames go out unencrypted; received "
+          "frames that still come encrypted are dropped", TRUE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstLiveKitRoomBin:key-index:
+   *
+   * The key index the bin's own sender writes into its frames
+   * (FrameCryptor.set_key_index of LiveKit's SDKs); -1 follows the key
+   * ring's current index (the index last set or ratcheted, as LiveKit's JS
+   * SDK). The key must be in the ring first.
+   */
+  g_object_class_install_property (gobject_class, PROP_KEY_INDEX,
+      g_param_spec_int ("key-index", "Key index",
+          "Key index the local sender encrypts with; -1 = the key ring's "
+          "current index (last set or ratcheted). Must be below "
+          "key-ring-size", -1, 255, -1,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstLiveKitRoomBin:frame-cryptors:
+   *
+   * LiveKit's E2EEManager.frame_cryptors(): one "livekit-frame-cryptor"
+   * structure per encryptor and decryptor in the bin, with
+   * participant-identity, track-sid, kind ("audio"/"video"), direction
+   * ("encrypt"/"decrypt"), key-index (the sender's index; for a decryptor
+   * that of the last frame), enabled, state (#GstLiveKitEncryptionState),
+   * element, and for decryptors encrypted-frames-dropped (encrypted frames
+   * dropped while it was disabled). A snapshot, like the elements' stats.
+   */
+  g_object_class_install_property (gobject_class, PROP_FRAME_CRYPTORS,
+      gst_param_spec_array ("frame-cryptors", "Frame cryptors",
+          "The bin's encryptors and decryptors (E2EEManager.frame_cryptors): "
+          "one structure each with participant-identity, track-sid, kind, "
+          "direction, key-index, enabled, state",
+          g_param_spec_boxed ("frame-cryptor", "Frame cryptor",
+              "One encryptor or decryptor", GST_TYPE_STRUCTURE,
+              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS),
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   for (guint i = 0; i < G_N_ELEMENTS (event_signals); i++)
     signals[i] = g_signal_new (event_signals[i], G_TYPE_FROM_CLASS (klass),
@@ -828,6 +1079,45 @@ gst_livekit_room_bin_class_init (GstLiveKitRoomBinClass * klass)
       G_CALLBACK (send_data), NULL, NULL, NULL,
       G_TYPE_BOOLEAN, 4, G_TYPE_BYTES, G_TYPE_STRING, G_TYPE_BOOLEAN,
       G_TYPE_STRV);
+
+  /**
+   * GstLiveKitRoomBin::set-cryptor-enabled:
+   * @identity: a remote participant, or the bin's own identity for its
+   *   encryptors
+   * @enabled: %FALSE to stop decrypting (encrypting) that participant's
+   *   frames
+   *
+   * LiveKit's FrameCryptor.set_enabled for every track of @identity, now
+   * and for its tracks to come (a participant that joins later, a rejoin).
+   * A remote participant's frames that still come encrypted are dropped
+   * while disabled, never passed on; other participants are unaffected.
+   * #GstLiveKitRoomBin:e2ee-enabled=FALSE overrides it.
+   *
+   * Returns: %FALSE without an identity
+   */
+  signals[SIGNAL_SET_CRYPTOR_ENABLED] =
+      g_signal_new_class_handler ("set-cryptor-enabled",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (set_cryptor_enabled), NULL, NULL, NULL,
+      G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+
+  /**
+   * GstLiveKitRoomBin::set-cryptor-key-index:
+   * @identity: the bin's own identity
+   * @key_index: the key index to encrypt with, below key-ring-size; -1 for
+   *   the key ring's current one
+   *
+   * LiveKit's FrameCryptor.set_key_index for the local sender: the same as
+   * setting #GstLiveKitRoomBin:key-index. A receiver uses the key index
+   * each frame carries, so a remote identity is refused.
+   *
+   * Returns: %TRUE when the index was taken
+   */
+  signals[SIGNAL_SET_CRYPTOR_KEY_INDEX] =
+      g_signal_new_class_handler ("set-cryptor-key-index",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (set_cryptor_key_index), NULL, NULL, NULL,
+      G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_INT);
 
   gst_element_class_add_static_pad_template (element_class,
       &audio_sink_template);
