@@ -107,6 +107,21 @@ gst_buffer_get_livekit_frame_meta (GstBuffer * buffer)
       GST_LIVEKIT_FRAME_META_API_TYPE);
 }
 
+/**
+ * gst_livekit_frame_meta_get:
+ * @buffer: a #GstBuffer
+ *
+ * gst_buffer_get_livekit_frame_meta() under a name in this library's
+ * namespace, so bindings (GstLiveKit.frame_meta_get in Python) have it.
+ *
+ * Returns: (transfer none) (nullable): the meta, if any
+ */
+GstLiveKitFrameMeta *
+gst_livekit_frame_meta_get (GstBuffer * buffer)
+{
+  return gst_buffer_get_livekit_frame_meta (buffer);
+}
+
 void
 gst_livekit_frame_meta_set_identity (GstLiveKitFrameMeta * meta,
     const gchar * participant_identity, const gchar * track_sid)

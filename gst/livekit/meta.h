@@ -39,6 +39,7 @@ const GstMetaInfo *gst_livekit_frame_meta_get_info (void);
 GstLiveKitFrameMeta *gst_buffer_add_livekit_frame_meta (GstBuffer * buffer,
     const gchar * participant_identity, const gchar * track_sid);
 GstLiveKitFrameMeta *gst_buffer_get_livekit_frame_meta (GstBuffer * buffer);
+GstLiveKitFrameMeta *gst_livekit_frame_meta_get (GstBuffer * buffer);
 
 void gst_livekit_frame_meta_set_identity (GstLiveKitFrameMeta * meta,
     const gchar * participant_identity, const gchar * track_sid);

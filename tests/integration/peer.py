@@ -35,6 +35,17 @@ every remote participant that has a subscribed track, at least one):
   --expect-state failed-then-ok   a failure, later OK (with --set-key-after)
   --expect-encryption gcm|none    publication encryption type of their tracks
 
+Timed actions and per-phase expectations (phases.py: --at S ACTION,
+--expect-phase N:ID:WHAT, --epoch, --settle). ACTION here:
+  set-enabled:BOOL          E2EEManager.set_enabled(BOOL)
+  set-key-index:N           set_key_index(N) on the local participant's
+                            frame cryptors (what its tracks are sent with)
+  cryptor-enabled:ID=BOOL   set_enabled(BOOL) on ID's frame cryptors
+  shared-key:N=TEXT         KeyProvider.set_shared_key(TEXT, N)
+  snapshot                  nothing (a phase boundary)
+E2EEManager.frame_cryptors() is recorded when each action runs and at the end.
+  --also-key N=TEXT         after connecting, set_shared_key(TEXT, N) too
+
 Stopping (the run always ends after --duration s):
   --stop-when-done         as soon as every expectation holds and each expected
                            publisher's tracks were observed >= --observe s
@@ -56,6 +67,7 @@ import time
 import numpy as np
 from livekit import api, rtc
 
+import phases
 from peer_common import kv, state_errors
 
 SAMPLE_RATE = 48000
@@ -228,6 +240,7 @@ class Peer:
         self.timings: dict[str, float] = {}
         self.tasks: list[asyncio.Task] = []
         self.sources: list = []
+        self.phases = phases.Phases(args)
         self.frames_sent = {"audio": 0, "video": 0}
 
         r = self.room
@@ -292,11 +305,16 @@ class Peer:
             if f.num_channels > 1:
                 a = a[:: f.num_channels]
             rec.audio.add(a, self.now(), self.a.min_rms, self.key_changed_at is not None)
+            if len(a):
+                loud = float(np.sqrt(np.mean(a.astype(np.float64) ** 2))) >= self.a.min_rms
+                self.phases.audio(rec.identity, a[::6].tolist(), SAMPLE_RATE // 6, loud)
 
     async def _read_video(self, rec: TrackRec) -> None:
         async for ev in rec.stream:
             try:
+                before = rec.video.content_frames
                 rec.video.add(ev.frame, self.now(), self.key_changed_at is not None)
+                self.phases.video(rec.identity, rec.video.content_frames > before)
             except Exception as e:  # analysis must not kill the reader
                 log.warning("video frame analysis: %r", e)
 
@@ -379,6 +397,50 @@ class Peer:
         self.key_changed_at = self.now()
         self.apply_key(ident, text, self.a.set_key_index)
 
+    # -- timed actions
+    def frame_cryptors(self) -> list[dict]:
+        return [{"participant_identity": c.participant_identity, "track_sid": c.track_sid,
+                 "key_index": c.key_index, "enabled": c.enabled}
+                for c in self.room.e2ee_manager.frame_cryptors()]
+
+    def do_action(self, action: str):
+        verb, _, arg = action.partition(":")
+        mgr = self.room.e2ee_manager
+        if verb == "set-enabled":
+            mgr.set_enabled(arg.lower() == "true")
+            return mgr.enabled
+        if verb == "set-key-index":
+            mine = [c for c in mgr.frame_cryptors()
+                    if c.participant_identity == self.a.identity]
+            for c in mine:
+                c.set_key_index(int(arg))
+            return f"{len(mine)} local cryptors"
+        if verb == "cryptor-enabled":
+            ident, _, v = arg.rpartition("=")
+            theirs = [c for c in mgr.frame_cryptors() if c.participant_identity == ident]
+            for c in theirs:
+                c.set_enabled(v.lower() == "true")
+            return f"{len(theirs)} cryptors of {ident}"
+        if verb == "shared-key":
+            n, _, text = arg.partition("=")
+            mgr.key_provider.set_shared_key(text.encode(), int(n))
+            return True
+        if verb == "snapshot":
+            return True
+        raise RuntimeError(f"unknown action {action!r}")
+
+    def run_actions(self) -> None:
+        ph = self.phases
+        for _, act in ph.due():
+            try:
+                ph.snapshot({"frame_cryptors": self.frame_cryptors()})
+                result = self.do_action(act)
+            except Exception as e:
+                result = f"failed: {e!r}"
+                self.errors.append(f"--at {act}: {e!r}")
+            ph.ran(act, result)
+            log.info("%.2f s: %s -> %s", ph.now(), act, result)
+
     # -- run
     def token(self) -> str:
         a = self.a
@@ -406,6 +468,8 @@ class Peer:
                 self.joined.setdefault(p.identity, self.now())
             for ident, text in self.per_participant_keys().items():
                 self.apply_key(ident, text, 0)
+            for n, text in a.also_key:
+                self.apply_key("*", text, int(n))
             if a.set_key_after:
                 self.tasks.append(asyncio.ensure_future(self._set_key_later()))
             await self._publish(deadline)
@@ -469,6 +533,7 @@ class Peer:
                 self.stop_reason = "duration"
                 break
             self._update_first_tone()
+            self.run_actions()
             if a.stop_when_gone and a.stop_when_gone in self.left:
                 self.stop_reason = f"{a.stop_when_gone} left"
                 break
@@ -483,6 +548,11 @@ class Peer:
             except asyncio.TimeoutError:
                 pass
         self.stop.set()
+        if self.a.key is not None or self.a.key_for:
+            try:
+                self.phases.snapshot({"frame_cryptors": self.frame_cryptors()})
+            except Exception as e:
+                log.info("frame_cryptors: %r", e)
 
     def _update_first_tone(self) -> None:
         for rec in self.tracks:
@@ -527,7 +597,7 @@ class Peer:
     def has_expectations(self) -> bool:
         a = self.a
         return bool(a.expect_audio_hz or a.expect_no_audio_hz is not None or a.expect_no_audio
-                    or a.expect_video or a.expect_no_video or a.expect_state
+                    or a.expect_phase or a.expect_video or a.expect_no_video or a.expect_state
                     or a.expect_encryption or a.expect_from)
 
     def hz_for(self, ident: str) -> float | None:
@@ -615,6 +685,9 @@ class Peer:
                 errs += state_errors(ident, sts, a.expect_state, "OK", FAIL_STATES)
         if a.set_key_after and kc is None:
             errs.append("key change not applied yet")
+        errs += self.phases.errors(a.hz_tolerance, a.min_rms, a.max_loud_chunks)
+        if self.phases.pending():
+            settled = False
         return errs, settled
 
     def report(self) -> dict:
@@ -675,7 +748,7 @@ class Peer:
                             for k, v in self.states.items()},
             "encryption_status": {k: [{"t": t, "encrypted": e} for t, e in v]
                                   for k, v in self.enc_status.items()},
-            "tracks": tracks,
+            "tracks": tracks, "phases": self.phases.report(),
         }
 
 
@@ -726,6 +799,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--stop-when-done", action="store_true")
     ap.add_argument("--stop-when-gone", metavar="ID")
     ap.add_argument("--report", help="JSON report file ('-': stdout)")
+    ap.add_argument("--also-key", type=kv, action="append", default=[], metavar="N=TEXT")
+    phases.add_arguments(ap)
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args(argv)
     if not a.url:
@@ -744,6 +819,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         s, idkey = a.set_key_after
         ident, text = kv(idkey)
         a.set_key_after = (float(s), ident, text)
+    phases.parse(a, ap.error)
     needs_sub = (a.expect_no_audio_hz, a.expect_state, a.expect_encryption)
     if (any(v is not None for v in needs_sub) or a.expect_video or a.expect_no_video
             or a.expect_audio_hz or a.expect_no_audio or a.expect_from) and not a.subscribe:

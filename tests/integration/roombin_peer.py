@@ -30,6 +30,22 @@ identity that has a src pad, at least one) are the same as peer.py's:
   --expect-state ok|failed|failed-then-ok   on livekit-e2ee-state nicks
   --expect-encryption gcm|none  from livekit-track-subscribed's encryption field
 
+Timed actions and per-phase expectations (phases.py: --at S ACTION,
+--expect-phase N:ID:WHAT, --epoch, --settle; the key index of every frame the
+bin hands out is read from its GstLiveKitFrameMeta). ACTION here:
+  prop:NAME=VALUE             set a property of the bin (e2ee-enabled=false,
+                              key-index=1)
+  cryptor-enabled:ID=BOOL     emit set-cryptor-enabled (ID, BOOL)
+  cryptor-key-index:ID=N      emit set-cryptor-key-index (ID, N)
+  shared-key:N=TEXT           the keyring's set_shared_key (TEXT, N)
+  snapshot                    nothing (a phase boundary)
+The bin's frame-cryptors property is recorded every second;
+  --expect-cryptor N:K=V,K=V  in phase N some frame cryptor has all these
+                              fields (participant-identity, direction,
+                              key-index, enabled, state, kind; V * = any
+                              value, >N = a number above N)
+  --expect-warning TEXT       a bus warning containing TEXT
+
 --dry-run replaces livekitroombin by a loopback stand-in written here
 (lkfakeroombin): every published stream goes through livekitencrypt (key
 --dry-run-remote-key, identity --dry-run-remote-identity) and livekitdecrypt
@@ -54,6 +70,7 @@ import threading
 import time
 from array import array
 
+import phases
 from peer_common import kv, state_errors
 from tone import audio_metrics, has_tone, rms
 
@@ -392,6 +409,9 @@ class RoomBinPeer:
         self.teardown = "pending"
         self.pipeline = None
         self.room = None
+        self.phases = phases.Phases(args)
+        self.cryptors: dict[int, list[dict]] = {}   # phase -> last frame-cryptors
+        self.cryptors_at = 0.0
 
     def now(self) -> float:
         return now_s(self.t0)
@@ -620,9 +640,18 @@ class RoomBinPeer:
                 return Gst.PadProbeReturn.REMOVE
             q.get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, on_caps)
             tr.decoder = "(waiting for caps)"
+        if GstLiveKit is not None:
+            pad.add_probe(Gst.PadProbeType.BUFFER, self.on_frame, tr)
         r = pad.link(q.get_static_pad("sink"))
         if r != Gst.PadLinkReturn.OK:
             raise RuntimeError(f"link failed: {r.value_nick}")
+
+    def on_frame(self, pad, info, tr: Track):
+        """The key index each frame was decrypted with (-1: not decrypted)."""
+        meta = GstLiveKit.frame_meta_get(info.get_buffer())
+        with self.lock:
+            self.phases.key_index(tr.identity, meta.key_index if meta else None)
+        return Gst.PadProbeReturn.OK
 
     def link_decoder(self, q: Gst.Element, tr: Track, caps: Gst.Caps) -> None:
         decs = self.decoders_for(caps)
@@ -688,6 +717,7 @@ class RoomBinPeer:
                 if self.key_changed_at is None:
                     st.loud_before_key += 1
             st.buf.extend(x)
+            self.phases.audio(tr.identity, x, ANALYSIS_RATE, loud)
             if len(st.buf) > st.keep + ANALYSIS_RATE:
                 del st.buf[: len(st.buf) - st.keep]
         return Gst.FlowReturn.OK
@@ -718,6 +748,7 @@ class RoomBinPeer:
                 st.first_at = t
             if self.key_changed_at is None:
                 st.frames_before_key += 1
+            self.phases.video(tr.identity, std > 3.0)
             if std > 3.0:
                 st.content += 1
                 if st.first_content_at is None:
@@ -810,9 +841,82 @@ class RoomBinPeer:
             self.not_playing.append(f"{now:.2f} s: {cur.value_nick} (pending "
                                     f"{pending.value_nick})")
 
+    def frame_cryptors(self) -> list[dict]:
+        if self.room.find_property("frame-cryptors") is None:
+            return []
+        return [structure_fields(c) for c in self.room.get_property("frame-cryptors")]
+
+    def do_action(self, action: str):
+        verb, _, arg = action.partition(":")
+        if verb == "prop":
+            k, _, v = arg.partition("=")
+            self.set_room_prop(k, v)
+            return str(self.room.get_property(k))
+        if verb == "cryptor-enabled":
+            ident, _, v = arg.rpartition("=")
+            return self.room.emit("set-cryptor-enabled", ident, v.lower() == "true")
+        if verb == "cryptor-key-index":
+            ident, _, v = arg.rpartition("=")
+            return self.room.emit("set-cryptor-key-index", ident, int(v))
+        if verb == "shared-key":
+            n, _, text = arg.partition("=")
+            self.keyring(create=False).set_shared_key(text.encode(), int(n))
+            return True
+        if verb == "snapshot":
+            return True
+        raise RuntimeError(f"unknown action {action!r}")
+
+    def run_actions(self) -> None:
+        ph = self.phases
+        n, settled = ph.phase()
+        if settled and time.monotonic() - self.cryptors_at >= 1.0:
+            self.cryptors_at = time.monotonic()
+            try:
+                self.cryptors[n] = self.frame_cryptors()
+            except Exception as e:
+                self.errors.append(f"frame-cryptors: {e}")
+        for _, act in ph.due():
+            try:
+                result = self.do_action(act)
+            except Exception as e:
+                result = f"failed: {e}"
+                self.errors.append(f"--at {act}: {e}")
+            ph.ran(act, result)
+            print(f"roombin_peer: {ph.now():.2f} s: {act} -> {result}", file=sys.stderr)
+
+    def cryptor_errors(self) -> list[str]:
+        errs = []
+        for n, spec in self.a.expect_cryptor:
+            want = dict(item.split("=", 1) for item in spec.split(","))
+            got = self.cryptors.get(n)
+            if got is None:
+                errs.append(f"phase {n}: no frame-cryptors snapshot")
+                continue
+
+            def match(c: dict) -> bool:
+                for k, v in want.items():
+                    have = c.get(k)
+                    if v == "*":
+                        if have in (None, ""):
+                            return False
+                    elif v.startswith(">"):
+                        if not isinstance(have, (int, float)) or have <= float(v[1:]):
+                            return False
+                    elif str(have).lower() != v.lower():
+                        return False
+                return True
+            if not any(match(c) for c in got):
+                errs.append(f"phase {n}: no frame cryptor with {spec} in "
+                            f"{[{k: c.get(k) for k in want} for c in got]}")
+        for text in self.a.expect_warning:
+            if not any(text in w for w in self.warnings):
+                errs.append(f"no warning containing {text!r}")
+        return errs
+
     def tick(self) -> bool:
         a = self.a
         self.watch_state()
+        self.run_actions()
         if time.monotonic() - self.t0 >= a.duration:
             self.stop("duration")
             return False
@@ -919,6 +1023,7 @@ class RoomBinPeer:
     def has_expectations(self) -> bool:
         a = self.a
         return bool(a.expect_audio_hz or a.expect_no_audio_hz is not None or a.expect_no_audio
+                    or a.expect_phase or a.expect_cryptor or a.expect_warning
                     or a.expect_rejoin or a.expect_playing or a.expect_nothing_from
                     or a.expect_continuous or a.expect_resubscribed
                     or a.expect_video or a.expect_no_video or a.expect_state
@@ -953,6 +1058,8 @@ class RoomBinPeer:
                 if tr.video is not None and tr.video.content:
                     errs.append(f"{ident}: {tr.video.content} frames with content on {tr.pad}")
         if not idents:
+            if not self.has_media_expectations():
+                return errs + self.phase_errors(), not self.phases.pending()
             return ["no src pad from the room bin"], False
         now = self.now()
         rejoined = self.timings.get("rejoined")
@@ -1080,7 +1187,26 @@ class RoomBinPeer:
                 errs += state_errors(ident, sts, a.expect_state, "ok", FAIL_STATES)
         if a.set_key_after and kc is None:
             errs.append("key change not applied yet")
+        errs += self.phase_errors()
+        if self.phases.pending():
+            settled = False
         return errs, settled
+
+    def has_media_expectations(self) -> bool:
+        """Expectations on whole-run media (not only phases, cryptors,
+        warnings)."""
+        a = self.a
+        return bool(a.expect_audio_hz or a.expect_no_audio_hz is not None or a.expect_no_audio
+                    or a.expect_rejoin or a.expect_nothing_from or a.expect_continuous
+                    or a.expect_resubscribed or a.expect_video or a.expect_no_video
+                    or a.expect_state or a.expect_encryption or a.expect_from
+                    or a.expect_phase)
+
+    def phase_errors(self) -> list[str]:
+        a = self.a
+        with self.lock:
+            errs = self.phases.errors(a.hz_tolerance, a.min_rms, a.max_loud_chunks)
+        return errs + self.cryptor_errors()
 
     def report(self) -> dict:
         a = self.a
@@ -1147,6 +1273,7 @@ class RoomBinPeer:
             "e2ee_states_encrypt": {k: [{"t": t, "state": s} for t, s in v]
                                     for k, v in self.local_states.items()},
             "tracks": tracks, "messages": self.messages,
+            "phases": self.phases.report(), "frame_cryptors": self.cryptors,
         }
 
 
@@ -1224,6 +1351,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--stop-when-done", action="store_true")
     ap.add_argument("--stop-when-gone", metavar="ID")
     ap.add_argument("--report")
+    phases.add_arguments(ap)
+    ap.add_argument("--expect-cryptor", action="append", default=[], metavar="N:K=V,...")
+    ap.add_argument("--expect-warning", action="append", default=[], metavar="TEXT")
     ap.add_argument("--dry-run", action="store_true",
                     help="use the loopback stand-in lkfakeroombin instead of livekitroombin")
     ap.add_argument("--dry-run-remote-key", metavar="TEXT",
@@ -1245,6 +1375,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         a.set_key_after = (float(s), ident, text)
     if not a.dry_run and not a.url and not a.token:
         ap.error("--url (or LIVEKIT_URL) is required")
+    phases.parse(a, ap.error)
+    cry = []
+    for e in a.expect_cryptor:
+        n, sep, spec = e.partition(":")
+        if not sep or not n.isdigit() or "=" not in spec:
+            ap.error(f"--expect-cryptor: want N:K=V,..., got {e!r}")
+        cry.append((int(n), spec))
+    a.expect_cryptor = cry
     return a
 
 

@@ -43,6 +43,28 @@
 #                           (data_peer.py / roombin_data.py); wrong-key and
 #                           no-E2EE peers get nothing of the bin's, the bin drops
 #                           the wrong-key peer's packets
+#   e2ee-key-index          the bin (key-index=0) publishes 660 Hz; mid-call it gets
+#                           the key for index 1 (frames stay at index 0), then
+#                           key-index=1: a Python subscriber with both keys hears
+#                           the tone throughout, one with only the index-1 key
+#                           only after the switch, a bin subscriber sees every
+#                           frame's key index (GstLiveKitFrameMeta) go 0 -> 1;
+#                           frame-cryptors shows the sender's index
+#   e2ee-py-key-index       a Python publisher with keys 0 and 1 calls
+#                           set_key_index(1) mid-call: the bin decrypts on, with
+#                           key index 1 (frame meta and frame-cryptors)
+#   e2ee-toggle             the bin sets e2ee-enabled=false mid-call, then true:
+#                           a Python E2EE subscriber hears nothing while it is off
+#                           (its decryptor drops the plaintext), a Python
+#                           subscriber without E2EE hears the tone only then; the
+#                           bin outputs nothing of a Python sender that still
+#                           encrypts (never its ciphertext) and warns
+#   e2ee-cryptors           alice and bob (Python) publish; the bin disables
+#                           alice's cryptor mid-call, then enables it again, and
+#                           carol's before she joins: alice's frames are dropped
+#                           meanwhile, bob's go on, carol's never come out;
+#                           frame-cryptors lists each with identity, key index,
+#                           enabled and state
 #   browser-to-gst          Chromium (livekit-client, E2EE, string key) publishes its
 #                           fake camera (VP8, simulcast) and microphone (880 Hz
 #                           tone file); the bin: ~880 Hz, decoded frames, state ok
@@ -79,13 +101,14 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
 KEY_ALICE="alice's own key 0123456789"
 KEY_BOB="bob's quite different key"
 KEY_CAROL="carol's key, which comes late"
+KEY_1="the room's second key, at index 1"
 
 # ------------------------------------------------------------------ inside the namespace
 if [ "${1:-}" = "--inside" ]; then
@@ -384,6 +407,92 @@ if [ "${1:-}" = "--inside" ]; then
       --expect-no-audio-hz 660 --expect-encryption gcm --observe 6 --stop-when-done
     py measure py-e2ee "${R[@]}" --identity py-e2ee --key "$KEY" --subscribe \
       --expect-from gst --expect-audio-hz 660 --expect-state ok --stop-when-done
+    ;;
+  e2ee-key-index)
+    # The bin's send key index: the new key is installed at index 1 first (the
+    # bin keeps sending at 0: key-index=0), then key-index=1.
+    R=(--room e2ee-key-index)
+    E=(--epoch "$(date +%s.%N)")
+    gst serve gst-pub "${R[@]}" "${E[@]}" --identity gst-pub --key "$KEY" --prop key-index=0 \
+      --publish-audio 660 --at 10 "shared-key:1=$KEY_1" --at 16 "prop:key-index=1" \
+      --expect-cryptor "1:direction=encrypt,participant-identity=gst-pub,key-index=0,state=ok" \
+      --expect-cryptor "2:direction=encrypt,participant-identity=gst-pub,key-index=1,state=ok"
+    P=(--at 10 snapshot --at 16 snapshot)
+    py measure py-both "${R[@]}" "${E[@]}" "${P[@]}" --identity py-both --key "$KEY" \
+      --also-key "1=$KEY_1" --subscribe --expect-phase 0:gst-pub:tone=660 \
+      --expect-phase 1:gst-pub:tone=660 --expect-phase 2:gst-pub:tone=660 --stop-when-done
+    py measure py-only-1 "${R[@]}" "${E[@]}" "${P[@]}" --identity py-only-1 --key "$WRONG" \
+      --also-key "1=$KEY_1" --subscribe --expect-phase 1:gst-pub:no-tone=660 \
+      --expect-phase 2:gst-pub:tone=660 --stop-when-done
+    gst measure gst-sub "${R[@]}" "${E[@]}" --identity gst-sub --key "$KEY" \
+      --at 1 "shared-key:1=$KEY_1" --at 10 snapshot --at 16 snapshot \
+      --expect-phase 1:gst-pub:key-index=0 --expect-phase 2:gst-pub:key-index=0 \
+      --expect-phase 3:gst-pub:key-index=1 --expect-phase 1:gst-pub:tone=660 \
+      --expect-phase 2:gst-pub:tone=660 --expect-phase 3:gst-pub:tone=660 \
+      --expect-cryptor "3:direction=decrypt,participant-identity=gst-pub,key-index=1,state=ok" \
+      --stop-when-done
+    ;;
+  e2ee-py-key-index)
+    # The Python SDK's FrameCryptor.set_key_index(1) on its sender: the bin follows.
+    R=(--room e2ee-py-key-index)
+    E=(--epoch "$(date +%s.%N)")
+    py serve py-pub "${R[@]}" "${E[@]}" --identity py-pub --key "$KEY" --also-key "1=$KEY_1" \
+      --publish-audio 440 --publish-video --video-codec vp8 --at 12 "set-key-index:1"
+    gst measure gst-sub "${R[@]}" "${E[@]}" --identity gst-sub --key "$KEY" \
+      --at 1 "shared-key:1=$KEY_1" --at 12 snapshot \
+      --expect-phase 1:py-pub:key-index=0 --expect-phase 1:py-pub:tone=440 \
+      --expect-phase 2:py-pub:key-index=1 --expect-phase 2:py-pub:tone=440 \
+      --expect-phase 2:py-pub:video \
+      --expect-cryptor "1:direction=decrypt,participant-identity=py-pub,key-index=0,state=ok" \
+      --expect-cryptor "2:direction=decrypt,participant-identity=py-pub,key-index=1,state=ok" \
+      --stop-when-done
+    ;;
+  e2ee-toggle)
+    # E2EEManager.set_enabled(false) on the bin mid-call, then true again.
+    R=(--room e2ee-toggle)
+    E=(--epoch "$(date +%s.%N)")
+    P=(--at 12 snapshot --at 20 snapshot)
+    py serve py-pub "${R[@]}" "${E[@]}" --identity py-pub --key "$KEY" --publish-audio 440
+    gst measure gst-bin "${R[@]}" "${E[@]}" --identity gst-bin --key "$KEY" --publish-audio 660 \
+      --publish-video vp8 --at 12 "prop:e2ee-enabled=false" --at 20 "prop:e2ee-enabled=true" \
+      --expect-phase 0:py-pub:tone=440 --expect-phase 1:py-pub:nothing \
+      --expect-phase 2:py-pub:tone=440 --expect-warning "end-to-end encryption is off" \
+      --expect-cryptor "1:direction=decrypt,participant-identity=py-pub,enabled=false,encrypted-frames-dropped=>0" \
+      --expect-cryptor "1:direction=encrypt,participant-identity=gst-bin,enabled=false" \
+      --expect-cryptor "2:direction=decrypt,participant-identity=py-pub,enabled=true,state=ok" \
+      --stop-when-done
+    py measure py-sub "${R[@]}" "${E[@]}" "${P[@]}" --identity py-sub --key "$KEY" --subscribe \
+      --expect-phase 0:gst-bin:tone=660 --expect-phase 0:gst-bin:video \
+      --expect-phase 1:gst-bin:no-tone=660 --expect-phase 1:gst-bin:no-video \
+      --expect-phase 2:gst-bin:tone=660 --expect-phase 2:gst-bin:video --stop-when-done
+    py measure py-plain "${R[@]}" "${E[@]}" "${P[@]}" --identity py-plain --subscribe \
+      --expect-phase 0:gst-bin:no-tone=660 --expect-phase 1:gst-bin:tone=660 \
+      --expect-phase 2:gst-bin:no-tone=660 --stop-when-done
+    ;;
+  e2ee-cryptors)
+    # Per-participant cryptors: alice's off and on again mid-call, carol's off
+    # before she joins; bob is not touched.
+    R=(--room e2ee-cryptors)
+    E=(--epoch "$(date +%s.%N)")
+    py serve alice "${R[@]}" --identity alice --key "$KEY" --publish-audio 440
+    py serve bob "${R[@]}" --identity bob --key "$KEY" --publish-audio 550
+    gst measure gst-sub "${R[@]}" "${E[@]}" --identity gst-sub --key "$KEY" --publish-audio 660 \
+      --at 1 "cryptor-enabled:carol=false" --at 12 "cryptor-enabled:alice=false" \
+      --at 20 "cryptor-enabled:alice=true" \
+      --expect-phase 1:alice:tone=440 --expect-phase 1:bob:tone=550 \
+      --expect-phase 2:alice:nothing --expect-phase 2:bob:tone=550 \
+      --expect-phase 3:alice:tone=440 --expect-phase 3:bob:tone=550 \
+      --expect-phase 2:carol:nothing --expect-phase 3:carol:nothing \
+      --expect-cryptor "1:direction=encrypt,participant-identity=gst-sub,kind=audio,key-index=0,enabled=true,state=ok,track-sid=*" \
+      --expect-cryptor "1:direction=decrypt,participant-identity=alice,kind=audio,key-index=0,enabled=true,state=ok,track-sid=*" \
+      --expect-cryptor "1:direction=decrypt,participant-identity=bob,kind=audio,key-index=0,enabled=true,state=ok,track-sid=*" \
+      --expect-cryptor "2:direction=decrypt,participant-identity=alice,enabled=false,encrypted-frames-dropped=>0" \
+      --expect-cryptor "2:direction=decrypt,participant-identity=bob,enabled=true,state=ok,encrypted-frames-dropped=0" \
+      --expect-cryptor "3:direction=decrypt,participant-identity=alice,enabled=true,state=ok" \
+      --expect-cryptor "3:direction=decrypt,participant-identity=carol,kind=audio,enabled=false,encrypted-frames-dropped=>0" \
+      --stop-when-done
+    sleep 5
+    py serve carol "${R[@]}" --identity carol --key "$KEY" --publish-audio 770
     ;;
   browser-to-gst)
     # Chromium publishes its fake camera (VP8, simulcast) and fake microphone (an

@@ -8,10 +8,11 @@
  * LiveKit's own receivers do, which would hand a sender's ciphertext to a
  * decoder whenever the sender still encrypts. Behind every decryptor of the
  * bin sits a probe that, while the decryptor is disabled, drops each frame
- * in LiveKit's encrypted form (its last byte is the IV length, 12: the
- * first thing LiveKit's native decryptor checks) and tells downstream with
- * a GAP that nothing comes for that time. Plaintext passes; a plaintext
- * frame that happens to end in 0x0c (1 in 256) is dropped too. */
+ * in LiveKit's encrypted form (its last-but-one byte is the IV length, 12:
+ * the first thing LiveKit's native decryptor checks) and tells downstream
+ * with a GAP that nothing comes for that time. Plaintext passes; a
+ * plaintext frame whose last-but-one byte happens to be 0x0c (1 in 256) is
+ * dropped too. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -281,17 +282,19 @@ gst_livekit_room_cryptors_get_local_key_index (GstLiveKitRoomCryptors * self)
 
 /* ------------------------------------------------- the decryptors' guard */
 
-/* LiveKit's encrypted form ends with the 12-byte IV and its length. */
+/* LiveKit's encrypted form ends with the 12-byte IV, the IV's length (12)
+ * and the key index (spec §6): the IV-length byte is what LiveKit's native
+ * decryptor checks first. */
 static gboolean
 looks_encrypted (GstBuffer * buf)
 {
   gsize size = gst_buffer_get_size (buf);
-  guint8 last;
+  guint8 iv_len;
 
   if (size < GST_LIVEKIT_FRAME_OVERHEAD + 1)
     return FALSE;
-  gst_buffer_extract (buf, size - 1, &last, 1);
-  return last == GST_LIVEKIT_IV_SIZE;
+  gst_buffer_extract (buf, size - 2, &iv_len, 1);
+  return iv_len == GST_LIVEKIT_IV_SIZE;
 }
 
 static void
