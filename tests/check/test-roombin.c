@@ -120,6 +120,172 @@ GST_START_TEST (test_send_data_needs_key)
 
 GST_END_TEST;
 
+/* The bin's frame cryptors: the one structure of @bin's frame-cryptors
+ * (there must be exactly one). */
+static GstStructure *
+only_cryptor (GstElement * bin)
+{
+  GValue list = G_VALUE_INIT;
+  GstStructure *c;
+
+  g_value_init (&list, GST_TYPE_ARRAY);
+  g_object_get_property (G_OBJECT (bin), "frame-cryptors", &list);
+  fail_unless_equals_int (gst_value_array_get_size (&list), 1);
+  c = gst_structure_copy (gst_value_get_structure (gst_value_array_get_value
+          (&list, 0)));
+  g_value_unset (&list);
+  return c;
+}
+
+static gboolean
+cryptor_enabled (GstElement * bin)
+{
+  GstStructure *c = only_cryptor (bin);
+  gboolean enabled = FALSE;
+
+  fail_unless (gst_structure_get_boolean (c, "enabled", &enabled));
+  gst_structure_free (c);
+  return enabled;
+}
+
+/* E2EEManager and FrameCryptor at runtime, on the local sender: listed,
+ * switched off and on by e2ee-enabled and by set-cryptor-enabled for the
+ * local identity, its key index set; a remote identity's key index is
+ * refused (a receiver uses each frame's). */
+GST_START_TEST (test_local_cryptor)
+{
+  GstElement *bin = gst_element_factory_make ("livekitroombin", NULL);
+  GstElement *encryptor;
+  GstStructure *c;
+  gboolean enabled, taken;
+  gint index;
+
+  g_object_set (bin, "identity", "me", NULL);
+  g_object_get (bin, "e2ee-enabled", &enabled, "key-index", &index, NULL);
+  fail_unless (enabled);
+  fail_unless_equals_int (index, -1);
+  fail_unless (gst_element_request_pad_simple (bin, "audio_%u") != NULL);
+
+  c = only_cryptor (bin);
+  fail_unless_equals_string (gst_structure_get_string (c,
+          "participant-identity"), "me");
+  fail_unless_equals_string (gst_structure_get_string (c, "direction"),
+      "encrypt");
+  encryptor = gst_bin_get_by_name (GST_BIN (bin), gst_structure_get_string (c,
+          "element"));
+  gst_structure_free (c);
+  fail_unless (encryptor != NULL);
+  fail_unless (cryptor_enabled (bin));
+
+  g_object_set (bin, "e2ee-enabled", FALSE, NULL);
+  fail_if (cryptor_enabled (bin));
+  g_object_get (encryptor, "enabled", &enabled, NULL);
+  fail_if (enabled);
+  g_object_set (bin, "e2ee-enabled", TRUE, NULL);
+  fail_unless (cryptor_enabled (bin));
+
+  g_signal_emit_by_name (bin, "set-cryptor-enabled", "me", FALSE, &taken);
+  fail_unless (taken);
+  fail_if (cryptor_enabled (bin));
+  /* e2ee-enabled does not override what was set for the identity. */
+  g_object_set (bin, "e2ee-enabled", FALSE, NULL);
+  g_object_set (bin, "e2ee-enabled", TRUE, NULL);
+  fail_if (cryptor_enabled (bin));
+  g_signal_emit_by_name (bin, "set-cryptor-enabled", "me", TRUE, &taken);
+  fail_unless (cryptor_enabled (bin));
+  g_signal_emit_by_name (bin, "set-cryptor-enabled", NULL, TRUE, &taken);
+  fail_if (taken);
+
+  g_signal_emit_by_name (bin, "set-cryptor-key-index", "me", 3, &taken);
+  fail_unless (taken);
+  g_object_get (bin, "key-index", &index, NULL);
+  fail_unless_equals_int (index, 3);
+  g_object_get (encryptor, "key-index", &index, NULL);
+  fail_unless_equals_int (index, 3);
+  c = only_cryptor (bin);
+  fail_unless (gst_structure_get_int (c, "key-index", &index));
+  fail_unless_equals_int (index, 3);
+  gst_structure_free (c);
+  g_signal_emit_by_name (bin, "set-cryptor-key-index", "alice", 1, &taken);
+  fail_if (taken);
+  g_object_get (encryptor, "key-index", &index, NULL);
+  fail_unless_equals_int (index, 3);
+
+  /* A track requested later starts as the application last set. */
+  g_object_set (bin, "key-index", 2, NULL);
+  g_signal_emit_by_name (bin, "set-cryptor-enabled", "me", FALSE, &taken);
+  fail_unless (gst_element_request_pad_simple (bin, "audio_%u") != NULL);
+  {
+    GValue list = G_VALUE_INIT;
+    g_value_init (&list, GST_TYPE_ARRAY);
+    g_object_get_property (G_OBJECT (bin), "frame-cryptors", &list);
+    fail_unless_equals_int (gst_value_array_get_size (&list), 2);
+    for (guint i = 0; i < 2; i++) {
+      const GstStructure *s =
+          gst_value_get_structure (gst_value_array_get_value (&list, i));
+      fail_unless (gst_structure_get_boolean (s, "enabled", &enabled));
+      fail_if (enabled);
+      fail_unless (gst_structure_get_int (s, "key-index", &index));
+      fail_unless_equals_int (index, 2);
+    }
+    g_value_unset (&list);
+  }
+  gst_object_unref (encryptor);
+  gst_object_unref (bin);
+}
+
+GST_END_TEST;
+
+/* encryption=none publishes in the clear: e2ee-enabled cannot turn an
+ * encryptor on that the announcement says is not there. */
+GST_START_TEST (test_no_encryption_stays_off)
+{
+  GstElement *bin = gst_element_factory_make ("livekitroombin", NULL);
+
+  g_object_set (bin, "identity", "me", "encryption", 0, NULL);
+  fail_unless (gst_element_request_pad_simple (bin, "audio_%u") != NULL);
+  fail_if (cryptor_enabled (bin));
+  g_object_set (bin, "e2ee-enabled", FALSE, NULL);
+  g_object_set (bin, "e2ee-enabled", TRUE, NULL);
+  fail_if (cryptor_enabled (bin));
+  gst_object_unref (bin);
+}
+
+GST_END_TEST;
+
+/* A key index the key ring cannot hold fails the state change, naming the
+ * property; in PLAYING it is refused with a warning. */
+GST_START_TEST (test_key_index_out_of_ring)
+{
+  GstStateChangeReturn ret;
+  gchar *text = error_of ("livekitroombin url=ws://127.0.0.1:1 api-key=k "
+      "api-secret=s room=r identity=i key-ring-size=4 key-index=4 ! fakesink",
+      GST_STATE_READY, &ret);
+  GstElement *bin = gst_element_factory_make ("livekitroombin", NULL);
+  gboolean taken = TRUE;
+  gint index;
+
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+  fail_unless (text && strstr (text, "key-index"), "%s", text);
+  g_free (text);
+
+  g_object_set (bin, "url", "ws://127.0.0.1:1", "api-key", "k", "api-secret",
+      "s", "room", "r", "identity", "me", "key-ring-size", 4, NULL);
+  fail_unless_equals_int (gst_element_set_state (bin, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_signal_emit_by_name (bin, "set-cryptor-key-index", "me", 4, &taken);
+  fail_if (taken);
+  g_object_set (bin, "key-index", 9, NULL);
+  g_object_get (bin, "key-index", &index, NULL);
+  fail_unless_equals_int (index, -1);
+  g_signal_emit_by_name (bin, "set-cryptor-key-index", "me", 3, &taken);
+  fail_unless (taken);
+  gst_element_set_state (bin, GST_STATE_NULL);
+  gst_object_unref (bin);
+}
+
+GST_END_TEST;
+
 static Suite *
 roombin_suite (void)
 {
@@ -128,6 +294,9 @@ roombin_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_missing_settings);
+  tcase_add_test (tc, test_local_cryptor);
+  tcase_add_test (tc, test_no_encryption_stays_off);
+  tcase_add_test (tc, test_key_index_out_of_ring);
   tcase_add_test (tc, test_unreachable_server);
   tcase_add_test (tc, test_signals_and_write_only_secrets);
   tcase_add_test (tc, test_send_data_needs_key);
