@@ -244,6 +244,133 @@ GST_START_TEST (test_participant_leave_ends_pad)
 
 GST_END_TEST;
 
+/* The decryptor of @identity in @bin's frame-cryptors: its element name,
+ * whether it is enabled and how many encrypted frames it dropped. */
+static gboolean
+decryptor_of (GstElement * bin, const gchar * identity, gchar ** element,
+    gboolean * enabled, guint64 * dropped)
+{
+  GValue list = G_VALUE_INIT;
+  gboolean found = FALSE;
+
+  g_value_init (&list, GST_TYPE_ARRAY);
+  g_object_get_property (G_OBJECT (bin), "frame-cryptors", &list);
+  for (guint i = 0; i < gst_value_array_get_size (&list) && !found; i++) {
+    const GstStructure *c =
+        gst_value_get_structure (gst_value_array_get_value (&list, i));
+
+    if (g_strcmp0 (gst_structure_get_string (c, "participant-identity"),
+            identity) || g_strcmp0 (gst_structure_get_string (c,
+                "direction"), "decrypt"))
+      continue;
+    found = TRUE;
+    g_free (*element);
+    *element = g_strdup (gst_structure_get_string (c, "element"));
+    gst_structure_get_boolean (c, "enabled", enabled);
+    gst_structure_get_uint64 (c, "encrypted-frames-dropped", dropped);
+  }
+  g_value_unset (&list);
+  return found;
+}
+
+/* Waits (<= @ms) for a disabled decryptor of @identity, other than @not,
+ * that dropped more than 20 encrypted frames. */
+static gboolean
+wait_dropping (GstElement * bin, const gchar * identity, const gchar * not,
+    gchar ** element, guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+  gboolean enabled = TRUE;
+  guint64 dropped = 0;
+
+  while (g_get_monotonic_time () < deadline) {
+    if (decryptor_of (bin, identity, element, &enabled, &dropped)
+        && g_strcmp0 (*element, not) != 0 && !enabled && dropped > 20)
+      return TRUE;
+    g_usleep (50000);
+  }
+  return FALSE;
+}
+
+static gboolean
+wait_for_n (Watch * w, guint n, guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+  gboolean ok = FALSE;
+
+  while (!ok && g_get_monotonic_time () < deadline) {
+    g_mutex_lock (&w->lock);
+    ok = w->buffers >= n;
+    g_mutex_unlock (&w->lock);
+    if (!ok)
+      g_usleep (50000);
+  }
+  return ok;
+}
+
+/* set-cryptor-enabled for a participant holds for its tracks to come: the
+ * decryptor of a rejoined session (new webrtcbins, new decryptors) starts
+ * disabled too. A disabled decryptor hands out nothing of a sender that
+ * still encrypts; enabled again, the media flows. */
+GST_START_TEST (test_cryptor_policy_survives_rejoin)
+{
+  GstElement *pub = room_pipeline ("policy-pub", "audiotestsrc is-live=true "
+      "! opusenc ! room.audio_0");
+  GstElement *sub = room_pipeline ("policy-sub", "");
+  GstElement *bin = gst_bin_get_by_name (GST_BIN (sub), "room");
+  GstBus *bus = gst_element_get_bus (sub);
+  GstElement *webrtc;
+  gchar *first = NULL, *second = NULL;
+  gboolean taken = FALSE;
+  Seen seen = { 0 };
+  Watch w = { 0 };
+
+  g_mutex_init (&w.lock);
+  g_signal_connect (bin, "pad-added", G_CALLBACK (on_watcher_pad), &w);
+  g_signal_emit_by_name (bin, "set-cryptor-enabled", "policy-pub", FALSE,
+      &taken);
+  fail_unless (taken);
+  gst_element_set_state (sub, GST_STATE_PLAYING);
+  gst_element_set_state (pub, GST_STATE_PLAYING);
+  pump (bus, &seen, joined, 10000);
+  fail_unless (seen.error == NULL, "%s", seen.error);
+
+  fail_unless (wait_dropping (bin, "policy-pub", NULL, &first, 20000),
+      "no disabled decryptor dropping policy-pub's frames");
+  g_mutex_lock (&w.lock);
+  fail_unless_equals_int (w.buffers, 0);
+  g_mutex_unlock (&w.lock);
+
+  webrtc = gst_bin_get_by_name (GST_BIN (bin), "subscriber");
+  GST_ELEMENT_ERROR (webrtc, STREAM, FAILED, ("injected failure"), ("test"));
+  gst_object_unref (webrtc);
+  pump (bus, &seen, rejoined, 15000);
+  fail_unless_equals_int (seen.connected, 2);
+  fail_unless (wait_dropping (bin, "policy-pub", first, &second, 20000),
+      "the rejoined session's decryptor is not disabled");
+  g_mutex_lock (&w.lock);
+  fail_unless_equals_int (w.buffers, 0);
+  g_mutex_unlock (&w.lock);
+
+  g_signal_emit_by_name (bin, "set-cryptor-enabled", "policy-pub", TRUE,
+      &taken);
+  fail_unless (wait_for_n (&w, 25, 10000), "no media once enabled again");
+
+  gst_element_set_state (pub, GST_STATE_NULL);
+  gst_element_set_state (sub, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (bin);
+  gst_object_unref (sub);
+  gst_object_unref (pub);
+  g_free (first);
+  g_free (second);
+  g_free (seen.error);
+  g_free (w.pad_name);
+  g_mutex_clear (&w.lock);
+}
+
+GST_END_TEST;
+
 static Suite *
 roombin_livekit_suite (void)
 {
@@ -254,6 +381,7 @@ roombin_livekit_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_peer_connection_failure_rejoins);
   tcase_add_test (tc, test_participant_leave_ends_pad);
+  tcase_add_test (tc, test_cryptor_policy_survives_rejoin);
   return s;
 }
 
