@@ -152,8 +152,20 @@ cryptor_enabled (GstElement * bin)
  * switched off and on by e2ee-enabled and by set-cryptor-enabled for the
  * local identity, its key index set; a remote identity's key index is
  * refused (a receiver uses each frame's). */
+static void
+count_status (GstElement * bin, const GstStructure * s, gint * encrypted)
+{
+  gboolean on = FALSE, local = FALSE;
+
+  fail_unless (gst_structure_get_boolean (s, "encrypted", &on));
+  fail_unless (gst_structure_get_boolean (s, "local", &local));
+  fail_unless (local);
+  *encrypted += on ? 1 : -1;
+}
+
 GST_START_TEST (test_local_cryptor)
 {
+  gint status = 0;
   GstElement *bin = gst_element_factory_make ("livekitroombin", NULL);
   GstElement *encryptor;
   GstStructure *c;
@@ -176,13 +188,20 @@ GST_START_TEST (test_local_cryptor)
   gst_structure_free (c);
   fail_unless (encryptor != NULL);
   fail_unless (cryptor_enabled (bin));
+  /* participant-encryption-status-changed for ourselves, on each switch */
+  g_signal_connect (bin, "participant-encryption-status-changed",
+      G_CALLBACK (count_status), &status);
 
   g_object_set (bin, "e2ee-enabled", FALSE, NULL);
+  fail_unless_equals_int (status, -1);
+  g_object_set (bin, "e2ee-enabled", FALSE, NULL);
+  fail_unless_equals_int (status, -1);
   fail_if (cryptor_enabled (bin));
   g_object_get (encryptor, "enabled", &enabled, NULL);
   fail_if (enabled);
   g_object_set (bin, "e2ee-enabled", TRUE, NULL);
   fail_unless (cryptor_enabled (bin));
+  fail_unless_equals_int (status, 0);
 
   g_signal_emit_by_name (bin, "set-cryptor-enabled", "me", FALSE, &taken);
   fail_unless (taken);

@@ -45,6 +45,7 @@ The bin's frame-cryptors property is recorded every second;
                               key-index, enabled, state, kind; V * = any
                               value, >N = a number above N)
   --expect-warning TEXT       a bus warning containing TEXT
+  --expect-message NAME:K=V,...  a livekit-* element message with these fields
 
 --dry-run replaces livekitroombin by a loopback stand-in written here
 (lkfakeroombin): every published stream goes through livekitencrypt (key
@@ -908,6 +909,14 @@ class RoomBinPeer:
             if not any(match(c) for c in got):
                 errs.append(f"phase {n}: no frame cryptor with {spec} in "
                             f"{[{k: c.get(k) for k in want} for c in got]}")
+        with self.lock:
+            msgs = list(self.messages)
+        for spec in self.a.expect_message:
+            name, _, fields = spec.partition(":")
+            want = dict(item.split("=", 1) for item in fields.split(",") if item)
+            if not any(m["name"] == name and all(str(m["fields"].get(k)).lower() == v.lower()
+                                                 for k, v in want.items()) for m in msgs):
+                errs.append(f"no {name} message with {fields}")
         for text in self.a.expect_warning:
             if not any(text in w for w in self.warnings):
                 errs.append(f"no warning containing {text!r}")
@@ -1024,6 +1033,7 @@ class RoomBinPeer:
         a = self.a
         return bool(a.expect_audio_hz or a.expect_no_audio_hz is not None or a.expect_no_audio
                     or a.expect_phase or a.expect_cryptor or a.expect_warning
+                    or a.expect_message
                     or a.expect_rejoin or a.expect_playing or a.expect_nothing_from
                     or a.expect_continuous or a.expect_resubscribed
                     or a.expect_video or a.expect_no_video or a.expect_state
@@ -1354,6 +1364,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     phases.add_arguments(ap)
     ap.add_argument("--expect-cryptor", action="append", default=[], metavar="N:K=V,...")
     ap.add_argument("--expect-warning", action="append", default=[], metavar="TEXT")
+    ap.add_argument("--expect-message", action="append", default=[], metavar="NAME:K=V,...")
     ap.add_argument("--dry-run", action="store_true",
                     help="use the loopback stand-in lkfakeroombin instead of livekitroombin")
     ap.add_argument("--dry-run-remote-key", metavar="TEXT",

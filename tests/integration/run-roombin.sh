@@ -58,7 +58,9 @@
 #                           (its decryptor drops the plaintext), a Python
 #                           subscriber without E2EE hears the tone only then; the
 #                           bin outputs nothing of a Python sender that still
-#                           encrypts (never its ciphertext) and warns
+#                           encrypts (never its ciphertext) and warns. Room b:
+#                           the Python SDK's set_enabled(false), then true: the
+#                           bin outputs nothing meanwhile (decryption-failed)
 #   e2ee-cryptors           alice and bob (Python) publish; the bin disables
 #                           alice's cryptor mid-call, then enables it again, and
 #                           carol's before she joins: alice's frames are dropped
@@ -459,17 +461,34 @@ if [ "${1:-}" = "--inside" ]; then
       --publish-video vp8 --at 12 "prop:e2ee-enabled=false" --at 20 "prop:e2ee-enabled=true" \
       --expect-phase 0:py-pub:tone=440 --expect-phase 1:py-pub:nothing \
       --expect-phase 2:py-pub:tone=440 --expect-warning "end-to-end encryption is off" \
+      --expect-message "livekit-participant-encryption-status-changed:identity=py-pub,encrypted=true" \
+      --expect-message "livekit-participant-encryption-status-changed:identity=gst-bin,encrypted=false,local=true" \
+      --expect-message "livekit-participant-encryption-status-changed:identity=gst-bin,encrypted=true,local=true" \
       --expect-cryptor "1:direction=decrypt,participant-identity=py-pub,enabled=false,encrypted-frames-dropped=>0" \
       --expect-cryptor "1:direction=encrypt,participant-identity=gst-bin,enabled=false" \
       --expect-cryptor "2:direction=decrypt,participant-identity=py-pub,enabled=true,state=ok" \
       --stop-when-done
     py measure py-sub "${R[@]}" "${E[@]}" "${P[@]}" --identity py-sub --key "$KEY" --subscribe \
-      --expect-phase 0:gst-bin:tone=660 --expect-phase 0:gst-bin:video \
+      --expect-from gst-bin --expect-state failed-then-ok --expect-phase 0:gst-bin:tone=660 --expect-phase 0:gst-bin:video \
       --expect-phase 1:gst-bin:no-tone=660 --expect-phase 1:gst-bin:no-video \
       --expect-phase 2:gst-bin:tone=660 --expect-phase 2:gst-bin:video --stop-when-done
     py measure py-plain "${R[@]}" "${E[@]}" "${P[@]}" --identity py-plain --subscribe \
       --expect-phase 0:gst-bin:no-tone=660 --expect-phase 1:gst-bin:tone=660 \
       --expect-phase 2:gst-bin:no-tone=660 --stop-when-done
+    # room b: the Python SDK's E2EEManager.set_enabled(false), then true: the
+    # bin (E2EE on) drops its plaintext frames and says decryption-failed.
+    B=(--room e2ee-toggle-b)
+    py serve py-toggler "${B[@]}" "${E[@]}" --identity py-toggler --key "$KEY" \
+      --publish-audio 440 --publish-video --video-codec vp8 \
+      --at 12 "set-enabled:false" --at 20 "set-enabled:true"
+    gst measure gst-b "${B[@]}" "${E[@]}" "${P[@]}" --identity gst-b --key "$KEY" \
+      --expect-phase 0:py-toggler:tone=440 --expect-phase 0:py-toggler:video \
+      --expect-phase 1:py-toggler:nothing --expect-phase 2:py-toggler:tone=440 \
+      --expect-phase 2:py-toggler:video --expect-from py-toggler \
+      --expect-state failed-then-ok \
+      --expect-cryptor "1:direction=decrypt,participant-identity=py-toggler,enabled=true,state=decryption-failed" \
+      --expect-cryptor "2:direction=decrypt,participant-identity=py-toggler,enabled=true,state=ok" \
+      --stop-when-done
     ;;
   e2ee-cryptors)
     # Per-participant cryptors: alice's off and on again mid-call, carol's off
