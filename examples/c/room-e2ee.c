@@ -33,7 +33,7 @@ typedef struct
   GMainLoop *loop;
   GstElement *pipeline, *room;
   GstLiveKitKeyring *keyring;
-  guint8 shared[32];             /* zeroed before exit */
+  guint8 shared[32];            /* zeroed before exit */
   const gchar *identity, *expect_peer;
   gint64 rotation;
   GMutex lock;
@@ -142,8 +142,7 @@ ratchet (App * app)
   GError *err = NULL;
 
   g_object_get (app->room, "key-index", &index, NULL);
-  material = gst_livekit_keyring_ratchet_shared_key (app->keyring, index,
-      &err);
+  material = gst_livekit_keyring_ratchet_shared_key (app->keyring, index, &err);
   if (!material) {
     g_printerr ("ratchet failed: %s\n", err->message);
     g_clear_error (&err);

@@ -194,8 +194,7 @@ host_watch_cryptor (GstBin * bin, GstElement * cryptor)
 {
   g_signal_connect (cryptor, "state-changed", G_CALLBACK (on_cryptor_state),
       bin);
-  gst_livekit_room_cryptors_add (GST_LIVEKIT_ROOM_BIN (bin)->cryptors,
-      cryptor);
+  gst_livekit_room_cryptors_add (GST_LIVEKIT_ROOM_BIN (bin)->cryptors, cryptor);
 }
 
 static void
@@ -276,8 +275,7 @@ post_local_encryption (GstLiveKitRoomBin * self, gboolean encrypted)
 /* Called when the local encryptors were (maybe) switched: says so, loudly
  * when published media now goes out in the clear. */
 static void
-local_encryption_switched (GstLiveKitRoomBin * self, gboolean was,
-    gboolean now)
+local_encryption_switched (GstLiveKitRoomBin * self, gboolean was, gboolean now)
 {
   gboolean encrypting;
 
@@ -334,8 +332,7 @@ set_cryptor_enabled (GstLiveKitRoomBin * self, const gchar * identity,
   if (!identity || !*identity)
     return FALSE;
   was = local_encryption_on (self);
-  if (gst_livekit_room_cryptors_set_enabled (self->cryptors, identity,
-          enabled))
+  if (gst_livekit_room_cryptors_set_enabled (self->cryptors, identity, enabled))
     local_encryption_switched (self, was, local_encryption_on (self));
   return TRUE;
 }

@@ -447,8 +447,7 @@ gst_livekit_room_cryptors_add (GstLiveKitRoomCryptors * self,
     gst_object_unref (src);
     /* The subscriber names the sender right after the bin has seen it. */
     g_signal_connect_data (cryptor, "notify::participant-identity",
-        G_CALLBACK (on_identity), guard_new (self, e),
-        guard_closure_free, 0);
+        G_CALLBACK (on_identity), guard_new (self, e), guard_closure_free, 0);
   }
 
   g_mutex_lock (&self->lock);

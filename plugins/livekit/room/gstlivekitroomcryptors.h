@@ -8,9 +8,7 @@
 
 #include <gst/gst.h>
 
-G_BEGIN_DECLS
-
-typedef struct _GstLiveKitRoomCryptors GstLiveKitRoomCryptors;
+G_BEGIN_DECLS typedef struct _GstLiveKitRoomCryptors GstLiveKitRoomCryptors;
 
 /* @bin is not owned: the registry lives as long as the bin. */
 GstLiveKitRoomCryptors *gst_livekit_room_cryptors_new (GstElement * bin);
