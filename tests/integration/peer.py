@@ -473,6 +473,7 @@ class Peer:
             if a.set_key_after:
                 self.tasks.append(asyncio.ensure_future(self._set_key_later()))
             await self._publish(deadline)
+            self.phases.connected()
             await self._watch(deadline)
         except asyncio.TimeoutError:
             self.errors.append(f"timed out (connect/publish) within --duration {a.duration} s")
@@ -533,6 +534,7 @@ class Peer:
                 self.stop_reason = "duration"
                 break
             self._update_first_tone()
+            self.phases.poll()
             self.run_actions()
             if a.stop_when_gone and a.stop_when_gone in self.left:
                 self.stop_reason = f"{a.stop_when_gone} left"

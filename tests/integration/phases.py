@@ -4,9 +4,14 @@ Python: peer.py (the Python SDK) and roombin_peer.py (the room bin) share it.
 
   --at S ACTION           run ACTION S seconds after --epoch (repeatable);
                           each action starts a new phase (phase 0: the start)
-  --epoch T               wall-clock origin (time.time()) shared by the peers
-                          of a scenario, so their phases line up; default:
-                          the peer's own start
+  --epoch-file F          the wall-clock origin (time.time()) shared by the
+                          peers of a scenario, so their phases line up: read
+                          from F once it exists (the runner writes it when
+                          every peer is ready); nothing is judged or done
+                          before. Without it: the peer's own start
+  --ready-file F          written once this peer is connected and has media
+                          from every --ready-when participant
+  --ready-when ID         (repeatable) see --ready-file
   --settle S              media in the first S s of a phase is not judged
                           (frames in flight, jitter buffers; default 2)
   --expect-phase N:ID:WHAT   in phase N, participant ID's media:
@@ -23,6 +28,7 @@ Python: peer.py (the Python SDK) and roombin_peer.py (the room bin) share it.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections import Counter
 
@@ -34,7 +40,9 @@ KEEP_S = 4.0     # audio kept per phase for the tone check
 def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--at", nargs=2, action="append", default=[], metavar=("S", "ACTION"),
                     help="timed action (see phases.py)")
-    ap.add_argument("--epoch", type=float, help="wall-clock origin of --at times")
+    ap.add_argument("--epoch-file", help="file with the wall-clock origin of --at times")
+    ap.add_argument("--ready-file", help="written when this peer is ready")
+    ap.add_argument("--ready-when", action="append", default=[], metavar="ID")
     ap.add_argument("--settle", type=float, default=2.0)
     ap.add_argument("--expect-phase", action="append", default=[], metavar="N:ID:WHAT")
 
@@ -68,16 +76,43 @@ class _Media:
 class Phases:
     def __init__(self, a: argparse.Namespace):
         self.a = a
-        self.epoch = a.epoch if a.epoch is not None else time.time()
+        self.epoch = None if a.epoch_file else time.time()
+        self.is_connected = False
+        self.seen: set[str] = set()         # participants whose media came
+        self.ready_written = False
         self.done: list[dict] = []          # actions carried out
         self.stats: dict[tuple[int, str], _Media] = {}
         self.snapshots: list[dict] = []     # what the peer recorded at phase ends
 
+    def poll(self) -> None:
+        """Call regularly: reads the shared origin, writes the ready file."""
+        a = self.a
+        if self.epoch is None:
+            try:
+                with open(a.epoch_file) as f:
+                    self.epoch = float(f.read().strip())
+            except (OSError, ValueError):
+                pass
+        if a.ready_file and not self.ready_written and self.is_connected and \
+                set(a.ready_when) <= self.seen:
+            with open(a.ready_file + ".tmp", "w") as f:
+                f.write(f"{time.time()}\n")
+            os.replace(a.ready_file + ".tmp", a.ready_file)
+            self.ready_written = True
+
+    def connected(self) -> None:
+        self.is_connected = True
+
     def now(self) -> float:
+        if self.epoch is None:
+            return -1.0
         return round(time.time() - self.epoch, 3)
 
     def phase(self, t: float | None = None) -> tuple[int, bool]:
-        """(phase number, settled) at epoch time t (now)."""
+        """(phase number, settled) at epoch time t (now); nothing is settled
+        before the origin is known."""
+        if self.epoch is None:
+            return 0, False
         t = self.now() if t is None else t
         n = sum(1 for s, _ in self.a.at if s <= t)
         start = self.a.at[n - 1][0] if n else 0.0
@@ -85,6 +120,8 @@ class Phases:
 
     def due(self) -> list[tuple[int, str]]:
         """Actions whose time has come and that have not run: (index, action)."""
+        if self.epoch is None:
+            return []
         t = self.now()
         return [(i, act) for i, (s, act) in enumerate(self.a.at)
                 if s <= t and i >= len(self.done)]
@@ -93,6 +130,7 @@ class Phases:
         self.done.append({"t": self.now(), "action": action, "result": result})
 
     def _m(self, ident: str) -> _Media | None:
+        self.seen.add(ident)
         n, settled = self.phase()
         if not settled:
             return None
@@ -194,7 +232,7 @@ class Phases:
     def pending(self) -> bool:
         """Actions still to come, or the last phase is not judged yet (it
         needs --settle plus 3 s of media)."""
-        if len(self.done) < len(self.a.at):
+        if self.epoch is None or len(self.done) < len(self.a.at):
             return True
         if not self.a.expect_phase:
             return False

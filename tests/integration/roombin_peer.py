@@ -925,6 +925,10 @@ class RoomBinPeer:
     def tick(self) -> bool:
         a = self.a
         self.watch_state()
+        with self.lock:
+            if "connected" in self.timings:
+                self.phases.connected()
+            self.phases.poll()
         self.run_actions()
         if time.monotonic() - self.t0 >= a.duration:
             self.stop("duration")

@@ -221,6 +221,23 @@ if [ "${1:-}" = "--inside" ]; then
     kill -KILL "$pid" 2>/dev/null || true
   }
 
+  # E2EE-at-runtime scenarios: every peer with timed actions or per-phase
+  # checks gets these (phases.py); start_phases waits (<= 60 s) until each
+  # named peer is ready (connected, media from its --ready-when peers), then
+  # writes the common origin of their --at times.
+  phased() { echo --epoch-file "$dir/epoch" --ready-file "$dir/ready.$1"; }
+  start_phases() {
+    local n ok
+    for _ in $(seq 1 300); do
+      ok=1
+      for n in "$@"; do [ -e "$dir/ready.$n" ] || ok=0; done
+      [ $ok = 1 ] && break
+      sleep 0.2
+    done
+    [ $ok = 1 ] || echo "run-roombin: not every peer was ready after 60 s: $*" >&2
+    date +%s.%N >"$dir/epoch.tmp" && mv "$dir/epoch.tmp" "$dir/epoch"
+  }
+
   t0=$(date +%s%N)
   case $scenario in
   data)
@@ -413,52 +430,58 @@ if [ "${1:-}" = "--inside" ]; then
   e2ee-key-index)
     # The bin's send key index: the new key is installed at index 1 first (the
     # bin keeps sending at 0: key-index=0), then key-index=1.
+    max_measure=60 # the phases start once every peer is ready
     R=(--room e2ee-key-index)
-    E=(--epoch "$(date +%s.%N)")
-    gst serve gst-pub "${R[@]}" "${E[@]}" --identity gst-pub --key "$KEY" --prop key-index=0 \
-      --publish-audio 660 --at 10 "shared-key:1=$KEY_1" --at 16 "prop:key-index=1" \
+    P=(--at 10 snapshot --at 16 snapshot)
+    gst serve gst-pub "${R[@]}" $(phased gst-pub) --identity gst-pub --key "$KEY" \
+      --prop key-index=0 --publish-audio 660 --at 10 "shared-key:1=$KEY_1" \
+      --at 16 "prop:key-index=1" \
       --expect-cryptor "1:direction=encrypt,participant-identity=gst-pub,key-index=0,state=ok" \
       --expect-cryptor "2:direction=encrypt,participant-identity=gst-pub,key-index=1,state=ok"
-    P=(--at 10 snapshot --at 16 snapshot)
-    py measure py-both "${R[@]}" "${E[@]}" "${P[@]}" --identity py-both --key "$KEY" \
-      --also-key "1=$KEY_1" --subscribe --expect-phase 0:gst-pub:tone=660 \
+    py measure py-both "${R[@]}" $(phased py-both) "${P[@]}" --identity py-both --key "$KEY" \
+      --also-key "1=$KEY_1" --subscribe --ready-when gst-pub --expect-phase 0:gst-pub:tone=660 \
       --expect-phase 1:gst-pub:tone=660 --expect-phase 2:gst-pub:tone=660 --stop-when-done
-    gst measure gst-sub "${R[@]}" "${E[@]}" --identity gst-sub --key "$KEY" \
-      --at 1 "shared-key:1=$KEY_1" --at 10 snapshot --at 16 snapshot \
+    gst measure gst-sub "${R[@]}" $(phased gst-sub) --identity gst-sub --key "$KEY" \
+      --ready-when gst-pub --at 1 "shared-key:1=$KEY_1" --at 10 snapshot --at 16 snapshot \
       --expect-phase 1:gst-pub:key-index=0 --expect-phase 2:gst-pub:key-index=0 \
       --expect-phase 3:gst-pub:key-index=1 --expect-phase 1:gst-pub:tone=660 \
       --expect-phase 2:gst-pub:tone=660 --expect-phase 3:gst-pub:tone=660 \
       --expect-cryptor "3:direction=decrypt,participant-identity=gst-pub,key-index=1,state=ok" \
       --stop-when-done
+    start_phases gst-pub py-both gst-sub
     # The Python SDK sees index 1 too: a subscriber that joins after the switch
     # with only the index-1 key (a wrong one at 0) hears the tone.
-    sleep 18
-    py measure py-only-1 "${R[@]}" "${E[@]}" "${P[@]}" --identity py-only-1 --key "$WRONG" \
-      --also-key "1=$KEY_1" --subscribe --expect-phase 2:gst-pub:tone=660 --stop-when-done
+    sleep 17
+    py measure py-only-1 "${R[@]}" $(phased py-only-1) "${P[@]}" --identity py-only-1 \
+      --key "$WRONG" --also-key "1=$KEY_1" --subscribe --expect-phase 2:gst-pub:tone=660 \
+      --stop-when-done
     ;;
   e2ee-py-key-index)
     # The Python SDK's FrameCryptor.set_key_index(1) on its sender: the bin follows.
+    max_measure=60 # the phases start once every peer is ready
     R=(--room e2ee-py-key-index)
-    E=(--epoch "$(date +%s.%N)")
-    py serve py-pub "${R[@]}" "${E[@]}" --identity py-pub --key "$KEY" --also-key "1=$KEY_1" \
-      --publish-audio 440 --publish-video --video-codec vp8 --at 12 "set-key-index:1"
-    gst measure gst-sub "${R[@]}" "${E[@]}" --identity gst-sub --key "$KEY" \
-      --at 1 "shared-key:1=$KEY_1" --at 12 snapshot \
+    py serve py-pub "${R[@]}" $(phased py-pub) --identity py-pub --key "$KEY" \
+      --also-key "1=$KEY_1" --publish-audio 440 --publish-video --video-codec vp8 \
+      --at 12 "set-key-index:1"
+    gst measure gst-sub "${R[@]}" $(phased gst-sub) --identity gst-sub --key "$KEY" \
+      --ready-when py-pub --at 1 "shared-key:1=$KEY_1" --at 12 snapshot \
       --expect-phase 1:py-pub:key-index=0 --expect-phase 1:py-pub:tone=440 \
       --expect-phase 2:py-pub:key-index=1 --expect-phase 2:py-pub:tone=440 \
       --expect-phase 2:py-pub:video \
       --expect-cryptor "1:direction=decrypt,participant-identity=py-pub,key-index=0,state=ok" \
       --expect-cryptor "2:direction=decrypt,participant-identity=py-pub,key-index=1,state=ok" \
       --stop-when-done
+    start_phases py-pub gst-sub
     ;;
   e2ee-toggle)
     # E2EEManager.set_enabled(false) on the bin mid-call, then true again.
+    max_measure=60 # the phases start once every peer is ready
     R=(--room e2ee-toggle)
-    E=(--epoch "$(date +%s.%N)")
     P=(--at 12 snapshot --at 20 snapshot)
-    py serve py-pub "${R[@]}" "${E[@]}" --identity py-pub --key "$KEY" --publish-audio 440
-    gst measure gst-bin "${R[@]}" "${E[@]}" --identity gst-bin --key "$KEY" --publish-audio 660 \
-      --publish-video vp8 --at 12 "prop:e2ee-enabled=false" --at 20 "prop:e2ee-enabled=true" \
+    py serve py-pub "${R[@]}" --identity py-pub --key "$KEY" --publish-audio 440
+    gst measure gst-bin "${R[@]}" $(phased gst-bin) --identity gst-bin --key "$KEY" \
+      --publish-audio 660 --publish-video vp8 --ready-when py-pub \
+      --at 12 "prop:e2ee-enabled=false" --at 20 "prop:e2ee-enabled=true" \
       --expect-phase 0:py-pub:tone=440 --expect-phase 1:py-pub:nothing \
       --expect-phase 2:py-pub:tone=440 --expect-warning "end-to-end encryption is off" \
       --expect-message "livekit-participant-encryption-status-changed:identity=py-pub,encrypted=true" \
@@ -468,20 +491,22 @@ if [ "${1:-}" = "--inside" ]; then
       --expect-cryptor "1:direction=encrypt,participant-identity=gst-bin,enabled=false" \
       --expect-cryptor "2:direction=decrypt,participant-identity=py-pub,enabled=true,state=ok" \
       --stop-when-done
-    py measure py-sub "${R[@]}" "${E[@]}" "${P[@]}" --identity py-sub --key "$KEY" --subscribe \
-      --expect-from gst-bin --expect-state failed-then-ok --expect-phase 0:gst-bin:tone=660 --expect-phase 0:gst-bin:video \
+    py measure py-sub "${R[@]}" $(phased py-sub) "${P[@]}" --identity py-sub --key "$KEY" \
+      --subscribe --ready-when gst-bin --expect-from gst-bin --expect-state failed-then-ok \
+      --expect-phase 0:gst-bin:tone=660 --expect-phase 0:gst-bin:video \
       --expect-phase 1:gst-bin:no-tone=660 --expect-phase 1:gst-bin:no-video \
       --expect-phase 2:gst-bin:tone=660 --expect-phase 2:gst-bin:video --stop-when-done
-    py measure py-plain "${R[@]}" "${E[@]}" "${P[@]}" --identity py-plain --subscribe \
-      --expect-phase 0:gst-bin:no-tone=660 --expect-phase 1:gst-bin:tone=660 \
-      --expect-phase 2:gst-bin:no-tone=660 --stop-when-done
+    py measure py-plain "${R[@]}" $(phased py-plain) "${P[@]}" --identity py-plain --subscribe \
+      --ready-when gst-bin --expect-phase 0:gst-bin:no-tone=660 \
+      --expect-phase 1:gst-bin:tone=660 --expect-phase 2:gst-bin:no-tone=660 --stop-when-done
     # room b: the Python SDK's E2EEManager.set_enabled(false), then true: the
     # bin (E2EE on) drops its plaintext frames and says decryption-failed.
     B=(--room e2ee-toggle-b)
-    py serve py-toggler "${B[@]}" "${E[@]}" --identity py-toggler --key "$KEY" \
+    py serve py-toggler "${B[@]}" $(phased py-toggler) --identity py-toggler --key "$KEY" \
       --publish-audio 440 --publish-video --video-codec vp8 \
       --at 12 "set-enabled:false" --at 20 "set-enabled:true"
-    gst measure gst-b "${B[@]}" "${E[@]}" "${P[@]}" --identity gst-b --key "$KEY" \
+    gst measure gst-b "${B[@]}" $(phased gst-b) "${P[@]}" --identity gst-b --key "$KEY" \
+      --ready-when py-toggler \
       --expect-phase 0:py-toggler:tone=440 --expect-phase 0:py-toggler:video \
       --expect-phase 1:py-toggler:nothing --expect-phase 2:py-toggler:tone=440 \
       --expect-phase 2:py-toggler:video --expect-from py-toggler \
@@ -489,15 +514,17 @@ if [ "${1:-}" = "--inside" ]; then
       --expect-cryptor "1:direction=decrypt,participant-identity=py-toggler,enabled=true,state=decryption-failed" \
       --expect-cryptor "2:direction=decrypt,participant-identity=py-toggler,enabled=true,state=ok" \
       --stop-when-done
+    start_phases gst-bin py-sub py-plain py-toggler gst-b
     ;;
   e2ee-cryptors)
     # Per-participant cryptors: alice's off and on again mid-call, carol's off
     # before she joins; bob is not touched.
+    max_measure=60 # the phases start once every peer is ready
     R=(--room e2ee-cryptors)
-    E=(--epoch "$(date +%s.%N)")
     py serve alice "${R[@]}" --identity alice --key "$KEY" --publish-audio 440
     py serve bob "${R[@]}" --identity bob --key "$KEY" --publish-audio 550
-    gst measure gst-sub "${R[@]}" "${E[@]}" --identity gst-sub --key "$KEY" --publish-audio 660 \
+    gst measure gst-sub "${R[@]}" $(phased gst-sub) --identity gst-sub --key "$KEY" \
+      --publish-audio 660 --ready-when alice --ready-when bob \
       --at 1 "cryptor-enabled:carol=false" --at 12 "cryptor-enabled:alice=false" \
       --at 20 "cryptor-enabled:alice=true" \
       --expect-phase 1:alice:tone=440 --expect-phase 1:bob:tone=550 \
@@ -512,7 +539,9 @@ if [ "${1:-}" = "--inside" ]; then
       --expect-cryptor "3:direction=decrypt,participant-identity=alice,enabled=true,state=ok" \
       --expect-cryptor "3:direction=decrypt,participant-identity=carol,kind=audio,enabled=false,encrypted-frames-dropped=>0" \
       --stop-when-done
-    sleep 5
+    start_phases gst-sub
+    # carol joins after her cryptor was disabled (at 1 s)
+    sleep 3
     py serve carol "${R[@]}" --identity carol --key "$KEY" --publish-audio 770
     ;;
   browser-to-gst)

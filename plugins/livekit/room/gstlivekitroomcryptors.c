@@ -34,6 +34,7 @@ typedef struct
 {
   GstElement *bin;              /* not owned */
   GWeakRef element;
+  gulong probe_id, notify_id;   /* decryptors: removed with the registry */
   gboolean encrypt;
   gboolean inert;               /* encryptor of a bin without E2EE */
   gint disabled;                /* atomic: passthrough, the probe guards */
@@ -97,6 +98,22 @@ gst_livekit_room_cryptors_free (GstLiveKitRoomCryptors * self)
 {
   if (!self)
     return;
+  /* A cryptor someone still holds must not call into a freed registry. */
+  for (guint i = 0; i < self->entries->len; i++) {
+    Entry *e = g_ptr_array_index (self->entries, i);
+    GstElement *element = g_weak_ref_get (&e->element);
+    GstPad *src;
+
+    if (!element)
+      continue;
+    if (e->notify_id)
+      g_signal_handler_disconnect (element, e->notify_id);
+    if (e->probe_id && (src = gst_element_get_static_pad (element, "src"))) {
+      gst_pad_remove_probe (src, e->probe_id);
+      gst_object_unref (src);
+    }
+    gst_object_unref (element);
+  }
   g_ptr_array_unref (self->entries);
   g_hash_table_unref (self->remote_enabled);
   g_free (self->local_identity);
@@ -442,11 +459,12 @@ gst_livekit_room_cryptors_add (GstLiveKitRoomCryptors * self,
   if (!e->encrypt) {
     GstPad *src = gst_element_get_static_pad (cryptor, "src");
 
-    gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER,
+    e->probe_id = gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER,
         guard_disabled_decryptor, guard_new (self, e), guard_free);
     gst_object_unref (src);
     /* The subscriber names the sender right after the bin has seen it. */
-    g_signal_connect_data (cryptor, "notify::participant-identity",
+    e->notify_id = g_signal_connect_data (cryptor,
+        "notify::participant-identity",
         G_CALLBACK (on_identity), guard_new (self, e), guard_closure_free, 0);
   }
 
