@@ -1122,7 +1122,10 @@ class RoomBinPeer:
                     and ident == a.set_key_after[1]:
                 for tr in recs:
                     st = tr.audio or tr.video
-                    first = (tr.audio.first_tone_at if tr.audio else st.first_content_at)
+                    # media starts: the first non-silent buffer, the first frame
+                    # with content (the tone itself is checked at the end; its
+                    # detector needs a whole window of it)
+                    first = (tr.audio.first_loud_at if tr.audio else st.first_content_at)
                     if kc is None:
                         settled = False
                     elif first is None or first < kc:
@@ -1348,8 +1351,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="ID's media never stops for more than --max-gap s")
     ap.add_argument("--max-gap", type=float, default=1.0)
     ap.add_argument("--expect-start-after-key", type=float, metavar="S",
-                    help="the --set-key-after participant's tone / first frame with "
-                    "content within S s of its key")
+                    help="the --set-key-after participant's first non-silent audio and "
+                    "first frame with content within S s of its key")
     ap.add_argument("--expect-resubscribed", action="append", default=[], metavar="ID",
                     help="a new track of ID (a republish) continues on its existing pad")
     ap.add_argument("--expect-rejoin", action="store_true",
