@@ -8,6 +8,7 @@
 #                                           LIVEKIT_API_KEY LIVEKIT_API_SECRET
 #                                           LIVEKIT_PID LIVEKIT_NODE_IP
 #                                           LIVEKIT_UDP_PORT LIVEKIT_STATE_DIR
+#                                           LIVEKIT_NODE_ID
 #       e.g.  set -a; eval "$(scripts/livekit-server.sh start)"; set +a
 #   scripts/livekit-server.sh stop [PID]    stop it (default: $LIVEKIT_PID):
 #                                           SIGTERM, again SIGTERM (= force), KILL
@@ -24,7 +25,8 @@
 #
 # Env overrides: LIVEKIT_NODE_IP, LIVEKIT_PORT (7880), LIVEKIT_UDP_PORT (7882),
 # LIVEKIT_LOG_LEVEL (info), LIVEKIT_STATE_DIR (config/log/pid; default mktemp),
-# LK_VERSION (v1.13.5), XDG_CACHE_HOME.
+# LIVEKIT_REDIS (host:port: a node of a multi-node cluster sharing that Redis;
+# scripts/livekit-cluster.sh), LK_VERSION (v1.13.5), XDG_CACHE_HOME.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 LK_VERSION=${LK_VERSION:-v1.13.5}
@@ -94,6 +96,10 @@ do_start() {
     -e "s|@LOOPBACK@|$loopback|g" -e "s|@LOG_LEVEL@|${LIVEKIT_LOG_LEVEL:-info}|g" \
     -e "s|@API_KEY@|$API_KEY|g" -e "s|@API_SECRET@|$API_SECRET|g" \
     "$top/tests/integration/livekit.yaml" >"$state/livekit.yaml"
+  if [ -n "${LIVEKIT_REDIS:-}" ]; then
+    # Distributed mode (spec §9): Redis is the store and the message bus.
+    printf 'redis:\n  address: %s\n' "$LIVEKIT_REDIS" >>"$state/livekit.yaml"
+  fi
 
   # setsid: own session, so a Ctrl-C in the caller's terminal does not reach
   # it and a stop by PID is the only way it ends.
@@ -115,6 +121,8 @@ do_start() {
       echo "LIVEKIT_NODE_IP=$node_ip"
       echo "LIVEKIT_UDP_PORT=$udp_port"
       echo "LIVEKIT_STATE_DIR=$state"
+      # The node's id (NodePrefix ND_), from its start-up line.
+      echo "LIVEKIT_NODE_ID=$(grep -o -m1 'ND_[A-Za-z0-9]*' "$state/server.log" || true)"
       echo "livekit-server.sh: up (pid $pid, $url, log $state/server.log)" >&2
       return 0
     fi
@@ -159,7 +167,7 @@ start) do_start ;;
 stop) do_stop "${2:-}" ;;
 path) echo "$bin" ;;
 *)
-  sed -n '2,27p' "$0" >&2
+  sed -n '2,29p' "$0" >&2
   exit 2
   ;;
 esac

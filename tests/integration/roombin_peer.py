@@ -189,6 +189,7 @@ class Track:
         self.video = VideoStats() if kind == "video" else None
         # counts when the bin rejoined (its pads carry on across it)
         self.at_rejoin = None
+        self.media_after_rejoin = None  # first loud audio / frame with content
         # (time, audio buffers, video content frames) when another track took
         # this pad over (livekit-track-subscribed with new-pad false)
         self.resubscribed = []
@@ -391,6 +392,9 @@ class RoomBinPeer:
     def __init__(self, args: argparse.Namespace):
         self.a = args
         self.t0 = time.monotonic()
+        self.wall0 = time.time()     # the same instant on the wall clock
+        self.disconnects = []        # livekit-disconnected times
+        self.reconnect_attempts = []  # livekit-reconnecting times
         self.lock = threading.RLock()
         self.loop = GLib.MainLoop()
         self.tracks: dict[str, Track] = {}
@@ -714,6 +718,8 @@ class RoomBinPeer:
             if st.first_at is None:
                 st.first_at = t
             if loud:
+                if tr.at_rejoin is not None and tr.media_after_rejoin is None:
+                    tr.media_after_rejoin = t
                 st.loud += 1
                 if st.first_loud_at is None:
                     st.first_loud_at = t
@@ -753,6 +759,8 @@ class RoomBinPeer:
                 st.frames_before_key += 1
             self.phases.video(tr.identity, std > 3.0)
             if std > 3.0:
+                if tr.at_rejoin is not None and tr.media_after_rejoin is None:
+                    tr.media_after_rejoin = t
                 st.content += 1
                 if st.first_content_at is None:
                     st.first_content_at = t
@@ -795,8 +803,12 @@ class RoomBinPeer:
                         for tr in self.tracks.values():
                             tr.at_rejoin = (tr.audio.buffers if tr.audio else 0,
                                             tr.video.content if tr.video else 0)
+                            tr.media_after_rejoin = None
                 elif name == "livekit-reconnecting":
                     self.timings.setdefault("reconnecting", now)
+                    self.reconnect_attempts.append(now)
+                elif name == "livekit-disconnected":
+                    self.disconnects.append(now)
                 elif name == "livekit-participant-joined":
                     self.joined.setdefault(fields.get("identity") or "?", now)
                 elif name in ("livekit-participant-left", "livekit-participant-disconnected"):
@@ -1283,7 +1295,10 @@ class RoomBinPeer:
                               "fps": round((v.frames - 1) / span, 1) if span > 0 else None,
                               "size": v.size, "max_gap_s": round(v.max_gap, 3)}
             t["resubscribed"] = tr.resubscribed
+            t["media_after_rejoin_at"] = tr.media_after_rejoin
             tracks.append(t)
+        failover, ferrs = self.failover(tracks)
+        errs += ferrs
         cfg = {k: v for k, v in vars(a).items()
                if k not in ("api_secret", "token", "key", "key_for", "set_key_after")}
         cfg["expect_audio_hz"] = {str(k or "*"): v for k, v in a.expect_audio_hz.items()}
@@ -1304,7 +1319,34 @@ class RoomBinPeer:
                                     for k, v in self.local_states.items()},
             "tracks": tracks, "messages": self.messages,
             "phases": self.phases.report(), "frame_cryptors": self.cryptors,
+            "failover": failover,
         }
+
+    def failover(self, tracks: list) -> tuple[dict | None, list[str]]:
+        """Seconds from --event-mark (the runner killed a node) to the bin's
+        first disconnect, its rejoin and its first media after it per pad."""
+        a = self.a
+        if not a.event_mark:
+            return None, []
+        try:
+            mark = float(open(a.event_mark).read().strip()) - self.wall0
+        except (OSError, ValueError):
+            return None, [f"no event mark in {a.event_mark}"]
+
+        def since(t):
+            return None if t is None else round(t - mark, 3)
+        rejoined = self.timings.get("rejoined")
+        out = {
+            "event_at": round(mark, 3),
+            "disconnected_s": since(next((t for t in self.disconnects if t >= mark), None)),
+            "rejoin_attempts": len([t for t in self.reconnect_attempts if t >= mark]),
+            "rejoined_s": since(rejoined),
+            "media_s": {t["pad"]: since(t["media_after_rejoin_at"]) for t in tracks},
+        }
+        errs = []
+        if a.expect_rejoin and (rejoined is None or rejoined < mark):
+            errs.append("no rejoin after the event mark")
+        return out, errs
 
 
 # ---------------------------------------------------------------- CLI
@@ -1374,6 +1416,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="the bin must report a lost connection and rejoin, keeping "
                     "its pads (no new pad after the rejoin, media on the old ones); "
                     "--observe then counts from the rejoin")
+    ap.add_argument("--event-mark", metavar="FILE",
+                    help="a file the runner writes with the wall-clock time of an outside "
+                    "event (a cluster node killed): the report's failover block counts "
+                    "the disconnect, the rejoin and the first media after it from there")
     ap.add_argument("--hz-tolerance", type=float, default=10.0)
     ap.add_argument("--min-rms", type=float, default=1000.0)
     ap.add_argument("--min-frames", type=int, default=15)

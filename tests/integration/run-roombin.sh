@@ -29,6 +29,16 @@
 #   server-restart          bin -> bin (660 Hz + VP8); the server is killed mid-call
 #                           and restarted: both bins rejoin, media flows again on
 #                           the subscriber's same pads (no new pad)
+#   cluster-cross-node      a two-node cluster (scripts/livekit-cluster.sh, one
+#                           Redis): Python publishes 440 Hz + VP8 through node a
+#                           into a room on node a, the bin subscribes through
+#                           node b; the bin publishes 660 Hz + VP8 through node a
+#                           into a room on node b, Python subscribes through b:
+#                           tones, video, state ok; the rooms stay on their nodes
+#   cluster-failover        both bins connect through node b to a room on node a;
+#                           node a is killed (SIGKILL) mid-call: the bins rejoin
+#                           through b, the room moves to b, media resumes on the
+#                           subscriber's same pads (report: failover block)
 #   isolation               alice (right key, 440 Hz), bob (wrong key, 550 Hz) and
 #                           carol (her key given to the bin 5 s late, 660 Hz) publish
 #                           (Python SDK) to one bin with default (async, synced)
@@ -103,7 +113,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
+cluster_sh=$top/scripts/livekit-cluster.sh
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart cluster-cross-node cluster-failover isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
@@ -117,12 +128,28 @@ if [ "${1:-}" = "--inside" ]; then
   py=$2 standin=$3 dir=$4 scenario=$5
   build=${ROOMBIN_BUILD:-$top/build}
   mkdir -p "$dir"
-  env_lines=$("$server_sh" start 2>"$dir/server-start.log")
-  set -a
-  eval "$env_lines"
-  set +a
-  server_pid=$LIVEKIT_PID
-  trap '"$server_sh" stop "$server_pid" 2>>"$dir/server-start.log"; cp "$LIVEKIT_STATE_DIR/server.log" "$dir/" 2>/dev/null; rm -rf "$LIVEKIT_STATE_DIR"' EXIT
+  case $scenario in
+  cluster-*)
+    # Two nodes and their Redis (scripts/livekit-cluster.sh); peers use node
+    # a unless they say --url "$LIVEKIT_URL_B".
+    cluster_dir=$(mktemp -d "${TMPDIR:-/tmp}/livekit-cluster.XXXXXX")
+    trap '"$cluster_sh" stop "$cluster_dir" 2>>"$dir/server-start.log"; for n in a b; do cp "$cluster_dir/$n/server.log" "$dir/server-$n.log" 2>/dev/null; done; cp "$cluster_dir/redis.log" "$dir/" 2>/dev/null; rm -rf "$cluster_dir"' EXIT
+    env_lines=$("$cluster_sh" start "$cluster_dir" 2>"$dir/server-start.log")
+    set -a
+    eval "$env_lines"
+    set +a
+    LIVEKIT_URL=$LIVEKIT_URL_A
+    echo "$env_lines" | grep -v SECRET >>"$dir/server-start.log"
+    ;;
+  *)
+    env_lines=$("$server_sh" start 2>"$dir/server-start.log")
+    set -a
+    eval "$env_lines"
+    set +a
+    server_pid=$LIVEKIT_PID
+    trap '"$server_sh" stop "$server_pid" 2>>"$dir/server-start.log"; cp "$LIVEKIT_STATE_DIR/server.log" "$dir/" 2>/dev/null; rm -rf "$LIVEKIT_STATE_DIR"' EXIT
+    ;;
+  esac
   common=(--url "$LIVEKIT_URL" --api-key "$LIVEKIT_API_KEY" --api-secret "$LIVEKIT_API_SECRET")
 
   measuring=()
@@ -238,8 +265,80 @@ if [ "${1:-}" = "--inside" ]; then
     date +%s.%N >"$dir/epoch.tmp" && mv "$dir/epoch.tmp" "$dir/epoch"
   }
 
+  # Cluster scenarios. pin_room ROOM a|b: create ROOM on that node
+  # (CreateRoomRequest.node_id; an auto-created room lands on a random node).
+  pin_room() {
+    local id=LIVEKIT_NODE_ID_${2^^}
+    "$py" "$here/create_room.py" "${common[@]}" --room "$1" --node-id "${!id}" \
+      >>"$dir/create-room.log" 2>&1
+  }
+  # placement ARGS...: a serving peer that follows Redis's room_node_map
+  # (cluster_placement.py flags)
+  placement() {
+    start serve placement /usr/bin/python3 "$here/cluster_placement.py" \
+      --report "$dir/placement.json" --duration "$max_serve" "$@"
+  }
+  # wait_file F S: until F exists, at most S s
+  wait_file() {
+    for _ in $(seq 1 $(($2 * 5))); do
+      [ -e "$1" ] && return 0
+      sleep 0.2
+    done
+    echo "run-roombin: no $1 after $2 s" >&2
+  }
+  # kill_node a|b MARK: SIGKILL (a crash, no goodbye to Redis); MARK gets the
+  # wall-clock time for the peers' failover numbers
+  kill_node() {
+    local pid=LIVEKIT_PID_${1^^}
+    kill -KILL "${!pid}"
+    date +%s.%N >"$2.tmp" && mv "$2.tmp" "$2"
+    echo "node $1 (pid ${!pid}) killed at $(cat "$2")" >>"$dir/server-start.log"
+  }
+
   t0=$(date +%s%N)
   case $scenario in
+  cluster-cross-node)
+    # Room a lives on node a: the Python SDK publishes through node a, the
+    # bin subscribes through node b (node b relays its signalling to node a;
+    # its media goes to node a's address). Room b lives on node b: the bin
+    # publishes through node a, a Python subscriber is on node b.
+    A=(--room cluster-cross-a)
+    B=(--room cluster-cross-b)
+    pin_room cluster-cross-a a
+    pin_room cluster-cross-b b
+    placement --expect "cluster-cross-a=$LIVEKIT_NODE_ID_A" \
+      --expect "cluster-cross-b=$LIVEKIT_NODE_ID_B"
+    py serve py-pub "${A[@]}" --identity py-pub --key "$KEY" --publish-audio 440 \
+      --publish-video --video-codec vp8
+    gst measure gst-sub "${A[@]}" --url "$LIVEKIT_URL_B" --identity gst-sub --key "$KEY" \
+      --expect-from py-pub --expect-audio-hz 440 --expect-video --expect-state ok \
+      --expect-encryption gcm --stop-when-done
+    gst serve gst-pub "${B[@]}" --identity gst-pub --key "$KEY" --publish-audio 660 \
+      --publish-video vp8
+    py measure py-sub "${B[@]}" --url "$LIVEKIT_URL_B" --identity py-sub --key "$KEY" \
+      --subscribe --expect-from gst-pub --expect-audio-hz 660 --expect-video \
+      --expect-state ok --expect-encryption gcm --stop-when-done
+    ;;
+  cluster-failover)
+    # The room lives on node a; both bins connect through node b. Node a is
+    # killed once the subscriber has media: node b drops the bins when its
+    # relay to node a gives up, they rejoin through node b, the room moves to
+    # node b, and media resumes on the subscriber's same pads.
+    max_measure=60
+    R=(--room cluster-failover)
+    pin_room cluster-failover a
+    placement --expect "cluster-failover=$LIVEKIT_NODE_ID_A" \
+      --moved-to "cluster-failover=$LIVEKIT_NODE_ID_B" --mark "$dir/killed"
+    gst serve gst-pub "${R[@]}" --url "$LIVEKIT_URL_B" --identity gst-pub --key "$KEY" \
+      --publish-audio 660 --publish-video vp8
+    gst measure gst-sub "${R[@]}" --url "$LIVEKIT_URL_B" --identity gst-sub --key "$KEY" \
+      --ready-file "$dir/ready.gst-sub" --ready-when gst-pub --expect-from gst-pub \
+      --expect-audio-hz 660 --expect-video --expect-state ok --expect-encryption gcm \
+      --expect-rejoin --event-mark "$dir/killed" --stop-when-done
+    wait_file "$dir/ready.gst-sub" 40
+    sleep 3 # media before the kill
+    kill_node a "$dir/killed"
+    ;;
   data)
     # Encrypted user data both ways between the bin and the Python SDK; a
     # peer with the wrong key gets nothing through either way, and a peer
