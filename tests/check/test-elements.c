@@ -258,8 +258,11 @@ GST_START_TEST (test_context_sharing)
   /* Both branches must preroll before either sink hands out samples. */
   for (guint b = 0; b < 2; b++) {
     GstElement *src = gst_bin_get_by_name (GST_BIN (pipe), branches[b][0]);
+    GstBuffer *buf = vp8_frame (TRUE, 7);
     GstFlowReturn ret;
-    g_signal_emit_by_name (src, "push-buffer", vp8_frame (TRUE, 7), &ret);
+    /* push-buffer takes its own reference. */
+    g_signal_emit_by_name (src, "push-buffer", buf, &ret);
+    gst_buffer_unref (buf);
     gst_object_unref (src);
   }
   for (guint b = 0; b < 2; b++) {

@@ -84,7 +84,12 @@ GST_START_TEST (test_signals_and_write_only_secrets)
     fail_unless (ps && !(ps->flags & G_PARAM_READABLE), "%s", secrets[i]);
   }
   /* Request pads before the bin starts, as gst-launch needs. */
-  fail_unless (gst_element_request_pad_simple (bin, "audio_%u") != NULL);
+  {
+    GstPad *pad = gst_element_request_pad_simple (bin, "audio_%u");
+    fail_unless (pad != NULL);
+    /* The bin keeps the pad; the request's reference is ours. */
+    gst_object_unref (pad);
+  }
   gst_object_unref (bin);
 }
 
@@ -176,7 +181,12 @@ GST_START_TEST (test_local_cryptor)
   g_object_get (bin, "e2ee-enabled", &enabled, "key-index", &index, NULL);
   fail_unless (enabled);
   fail_unless_equals_int (index, -1);
-  fail_unless (gst_element_request_pad_simple (bin, "audio_%u") != NULL);
+  {
+    GstPad *pad = gst_element_request_pad_simple (bin, "audio_%u");
+    fail_unless (pad != NULL);
+    /* The bin keeps the pad; the request's reference is ours. */
+    gst_object_unref (pad);
+  }
 
   c = only_cryptor (bin);
   fail_unless_equals_string (gst_structure_get_string (c,
@@ -233,7 +243,12 @@ GST_START_TEST (test_local_cryptor)
   /* A track requested later starts as the application last set. */
   g_object_set (bin, "key-index", 2, NULL);
   g_signal_emit_by_name (bin, "set-cryptor-enabled", "me", FALSE, &taken);
-  fail_unless (gst_element_request_pad_simple (bin, "audio_%u") != NULL);
+  {
+    GstPad *pad = gst_element_request_pad_simple (bin, "audio_%u");
+    fail_unless (pad != NULL);
+    /* The bin keeps the pad; the request's reference is ours. */
+    gst_object_unref (pad);
+  }
   {
     GValue list = G_VALUE_INIT;
     g_value_init (&list, GST_TYPE_ARRAY);
@@ -262,7 +277,12 @@ GST_START_TEST (test_no_encryption_stays_off)
   GstElement *bin = gst_element_factory_make ("livekitroombin", NULL);
 
   g_object_set (bin, "identity", "me", "encryption", 0, NULL);
-  fail_unless (gst_element_request_pad_simple (bin, "audio_%u") != NULL);
+  {
+    GstPad *pad = gst_element_request_pad_simple (bin, "audio_%u");
+    fail_unless (pad != NULL);
+    /* The bin keeps the pad; the request's reference is ours. */
+    gst_object_unref (pad);
+  }
   fail_if (cryptor_enabled (bin));
   g_object_set (bin, "e2ee-enabled", FALSE, NULL);
   g_object_set (bin, "e2ee-enabled", TRUE, NULL);

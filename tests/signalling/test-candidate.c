@@ -92,6 +92,13 @@ GST_START_TEST (test_invalid_json)
     "{\"candidate\":\"c\",\"sdpMLineIndex\":\"0\"}",
     "{\"candidate\":\"c\",\"sdpMLineIndex\":1.5}",
     "{\"candidate\":\"c\"",
+    /* A lone high surrogate followed by a plain character (issue 9 item
+     * 6): json-glib 1.6 decodes it to bytes that are not UTF-8 */
+    "{\"candidate\":\"candidate:\\ud8001 1 udp 1 127.0.0.1 9 typ host\"}",
+    "{\"candidate\":\"c\\udbffx\",\"sdpMLineIndex\":0}",
+    "{\"candidate\":\"c\",\"sdpMid\":\"\\ud800x\"}",
+    /* Raw bytes that are not UTF-8 */
+    "{\"candidate\":\"c\xff\"}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {

@@ -31,6 +31,8 @@ typedef struct
   gboolean answer_pings;
   gint ping_interval;
   gint ping_timeout;
+  gboolean pong_echo_override;  /* answer with pong_echo, not the ping's */
+  gint64 pong_echo;
   SoupWebsocketConnection *conn;
   GPtrArray *requests;          /* Livekit__SignalRequest */
   gboolean client_closed;
@@ -200,7 +202,8 @@ fake_on_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
       && f->answer_pings) {
     Livekit__SignalResponse r = LIVEKIT__SIGNAL_RESPONSE__INIT;
     Livekit__Pong pong = LIVEKIT__PONG__INIT;
-    pong.last_ping_timestamp = req->ping_req->timestamp;
+    pong.last_ping_timestamp = f->pong_echo_override ? f->pong_echo :
+        req->ping_req->timestamp;
     pong.timestamp = g_get_real_time () / 1000;
     r.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_PONG_RESP;
     r.pong_resp = &pong;
@@ -814,6 +817,41 @@ GST_START_TEST (test_periodic_ping_and_timeout)
 
 GST_END_TEST;
 
+/* What the server sends is bounded before any arithmetic (issue 9 item 5;
+ * the overflows showed under UBSan, which the ASan step runs with
+ * halt_on_error). */
+GST_START_TEST (test_hostile_keepalive_values)
+{
+  Fake *f = fake_new (JOIN_NORMAL);
+  Client c;
+  GstLiveKitSignalClient *sc = client_new (&c);
+  const gint64 echoes[] = { G_MININT64, G_MAXINT64, -1, 0 };
+
+  f->ping_interval = G_MAXINT;
+  f->ping_timeout = G_MAXINT;
+  f->pong_echo_override = TRUE;
+  connect_and_wait (sc, &c, f->url, NULL);
+  fail_unless (c.ok);
+  fail_unless_equals_int (c.join->ping_interval, G_MAXINT);
+  for (guint i = 0; i < G_N_ELEMENTS (echoes); i++) {
+    /* A ping arms the pong deadline (ping_timeout * 1000 ms). */
+    f->pong_echo = echoes[i];
+    c.rtt = -1;
+    fail_unless (gst_livekit_signal_client_send_ping (sc));
+    fail_unless (wait_count (&c, "pong", i + 1, 5000));
+    /* Not an echo of our clock: no round trip to report. */
+    fail_unless_equals_int64 (c.rtt, 0);
+  }
+  fail_unless_equals_int (seen (&c, "disconnected"), 0);
+  fail_unless (gst_livekit_signal_client_is_connected (sc));
+
+  g_object_unref (sc);
+  client_clear (&c);
+  fake_free (f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_server_closes)
 {
   Fake *f = fake_new (JOIN_NORMAL);
@@ -1029,6 +1067,7 @@ signalclient_suite (void)
   tcase_add_test (tc, test_join_and_server_messages);
   tcase_add_test (tc, test_send_from_threads_keeps_order);
   tcase_add_test (tc, test_periodic_ping_and_timeout);
+  tcase_add_test (tc, test_hostile_keepalive_values);
   tcase_add_test (tc, test_server_closes);
   tcase_add_test (tc, test_connection_lost);
   tcase_add_test (tc, test_http_refusals);

@@ -105,11 +105,21 @@ gst_livekit_candidate_from_json (const gchar * json, gchar ** candidate,
         "candidate JSON has no \"candidate\" string");
     goto out;
   }
+  /* json-glib turns a lone \\uD800..\\uDFFF escape into bytes that are not
+   * UTF-8; webrtcbin and the SDP take only valid UTF-8. */
+  if (!g_utf8_validate (json_node_get_string (cand), -1, NULL)) {
+    g_set_error_literal (error, GST_LIVEKIT_CANDIDATE_ERROR,
+        GST_LIVEKIT_CANDIDATE_ERROR_INVALID,
+        "candidate string is not valid UTF-8");
+    goto out;
+  }
   mid = json_object_get_member (obj, "sdpMid");
   if (mid && !JSON_NODE_HOLDS_NULL (mid) && (!JSON_NODE_HOLDS_VALUE (mid)
-          || json_node_get_value_type (mid) != G_TYPE_STRING)) {
+          || json_node_get_value_type (mid) != G_TYPE_STRING
+          || !g_utf8_validate (json_node_get_string (mid), -1, NULL))) {
     g_set_error_literal (error, GST_LIVEKIT_CANDIDATE_ERROR,
-        GST_LIVEKIT_CANDIDATE_ERROR_INVALID, "sdpMid is not a string");
+        GST_LIVEKIT_CANDIDATE_ERROR_INVALID,
+        "sdpMid is not a valid UTF-8 string");
     goto out;
   }
   index = json_object_get_member (obj, "sdpMLineIndex");

@@ -18,8 +18,8 @@ pong_timeout_cb (gpointer user_data)
   gchar *detail;
 
   g_clear_pointer (&self->pong_timeout_source, g_source_unref);
-  detail = g_strdup_printf ("no pong within %d s",
-      self->join_info->ping_timeout);
+  detail = g_strdup_printf ("no pong within %u s",
+      keepalive_ms (self->join_info->ping_timeout) / 1000);
   GST_WARNING_OBJECT (self, "signal connection dead: %s", detail);
   /* Declared dead now: a dead network would stall the close handshake. */
   g_object_ref (self);
@@ -38,9 +38,9 @@ gst_livekit_signal_client_do_ping (GstLiveKitSignalClient * self)
       gst_livekit_signal_request_ping (now_ms (), self->rtt_ms));
   /* One deadline per unanswered run of pings, as the JS SDK does. */
   if (!self->pong_timeout_source && self->join_info
-      && self->join_info->ping_timeout > 0)
+      && keepalive_ms (self->join_info->ping_timeout) > 0)
     self->pong_timeout_source = gst_livekit_signal_client_add_timeout (self,
-        self->join_info->ping_timeout * 1000, pong_timeout_cb);
+        keepalive_ms (self->join_info->ping_timeout), pong_timeout_cb);
 }
 
 static gboolean
@@ -53,12 +53,13 @@ ping_cb (gpointer user_data)
 static void
 handle_pong (GstLiveKitSignalClient * self, const Livekit__Pong * pong)
 {
-  gint64 rtt = now_ms () - pong->last_ping_timestamp;
+  gint64 now = now_ms (), rtt = 0;
 
   destroy_source (&self->pong_timeout_source);
-  /* Echoes our own clock; anything odd means it was not our ping. */
-  if (pong->last_ping_timestamp <= 0 || rtt < 0)
-    rtt = 0;
+  /* Echoes our own clock; anything odd means it was not our ping. Checked
+   * before subtracting: the server's int64 could overflow the difference. */
+  if (pong->last_ping_timestamp > 0 && pong->last_ping_timestamp <= now)
+    rtt = now - pong->last_ping_timestamp;
   self->rtt_ms = rtt;
   EMIT (self, SIGNAL_PONG, rtt);
 }
@@ -97,10 +98,14 @@ handle_join (GstLiveKitSignalClient * self, const Livekit__JoinResponse * pb)
   g_clear_pointer (&self->join_info, gst_livekit_join_info_unref);
   self->join_info = info;
   self->state = STATE_CONNECTED;
-  if (info->ping_interval > 0)
-    self->ping_source =
-        gst_livekit_signal_client_add_timeout (self, info->ping_interval * 1000,
-        ping_cb);
+  if (info->ping_interval > MAX_KEEPALIVE_S
+      || info->ping_timeout > MAX_KEEPALIVE_S)
+    GST_WARNING_OBJECT (self, "server asked for ping interval %d s, timeout "
+        "%d s: using at most %d s", info->ping_interval, info->ping_timeout,
+        MAX_KEEPALIVE_S);
+  if (keepalive_ms (info->ping_interval) > 0)
+    self->ping_source = gst_livekit_signal_client_add_timeout (self,
+        keepalive_ms (info->ping_interval), ping_cb);
 
   EMIT (self, SIGNAL_JOIN, info);
   /* A "join" handler may already have left or closed. */

@@ -22,6 +22,9 @@ GST_DEBUG_CATEGORY_EXTERN (gst_livekit_signal_client_debug);
 #define MALFORMED_WARN_INTERVAL_US (10 * G_USEC_PER_SEC)
 /* The server's reason text is shown to users: keep it short. */
 #define MAX_REASON_TEXT 512
+/* ping_interval and ping_timeout come from the server (seconds, int32):
+ * bounded before they become milliseconds, so no value overflows. */
+#define MAX_KEEPALIVE_S 3600
 
 typedef enum
 {
@@ -103,6 +106,16 @@ static inline gint64
 now_ms (void)
 {
   return g_get_real_time () / 1000;
+}
+
+/* A keep-alive period the server asked for, in milliseconds: 0 (none) for
+ * values <= 0, at most MAX_KEEPALIVE_S seconds. */
+static inline guint
+keepalive_ms (gint seconds)
+{
+  if (seconds <= 0)
+    return 0;
+  return (guint) MIN (seconds, MAX_KEEPALIVE_S) * 1000;
 }
 
 static inline void
