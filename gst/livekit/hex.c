@@ -48,3 +48,21 @@ gst_livekit_hex_decode (const char *hex, uint8_t * out, size_t out_cap,
   *out_len = n;
   return true;
 }
+
+const char *
+gst_livekit_hex_problem (const char *hex)
+{
+  unsigned int bad = 0;
+  size_t len;
+
+  if (!hex)
+    return "is not set";
+  len = strlen (hex);
+  for (size_t i = 0; i < len; i++)
+    bad |= nibble ((unsigned char) hex[i]) & 0x100;
+  if (bad)
+    return "has characters that are not hex digits (0-9, a-f, A-F)";
+  if (len % 2 != 0)
+    return "has an odd number of hex digits (two per byte)";
+  return NULL;
+}

@@ -12,4 +12,10 @@
 bool gst_livekit_hex_decode (const char *hex, uint8_t * out, size_t out_cap,
     size_t *out_len);
 
+/* Why @hex does not decode, in words for a user ("has an odd number of
+ * digits"), or NULL when it is valid hex. Non-digits are reported before an
+ * odd length. Looks at every character, whatever it finds, and never
+ * quotes one: the string may be a key. */
+const char *gst_livekit_hex_problem (const char *hex);
+
 #endif

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 /* The file's bytes less trailing newlines, in guarded memory (free with
  * gst_livekit_secure_free()). NULL with @error set when the file cannot be
- * read, is empty or larger than GST_LIVEKIT_MAX_KEY_FILE_SIZE. */
+ * read, is not a regular file (checked before reading: a device or FIFO
+ * fails at once), is empty or larger than GST_LIVEKIT_MAX_KEY_FILE_SIZE. */
 guint8 *gst_livekit_key_file_read (const gchar * path, gsize * len,
     GError ** error);
 

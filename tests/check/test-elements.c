@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define VP8_CAPS "video/x-vp8, width=(int)320, height=(int)240"
@@ -463,6 +464,59 @@ GST_START_TEST (test_misconfiguration_errors)
 
 GST_END_TEST;
 
+static void
+expect_key_file_refused (const gchar * path, const gchar * why)
+{
+  gchar *desc = g_strdup_printf ("fakesrc ! livekitencrypt "
+      "shared-key-file=%s ! fakesink", path);
+  gint64 t0 = g_get_monotonic_time ();
+  gchar *text;
+
+  fail_unless_equals_int (start_alone (desc, &text), GST_STATE_CHANGE_FAILURE);
+  fail_unless (text && strstr (text, "shared-key-file") && strstr (text, why),
+      "%s: %s", path, text);
+  /* At once: nothing is read before the file is checked. */
+  fail_unless (g_get_monotonic_time () - t0 < 5 * G_USEC_PER_SEC);
+  g_free (text);
+  g_free (desc);
+}
+
+/* shared-key-file is checked before it is read (issue 9 item 7): /dev/zero
+ * used to allocate until the 4 GiB limit, a FIFO blocked the start. */
+GST_START_TEST (test_key_file_checked_before_read)
+{
+  gchar *dir = g_dir_make_tmp ("lk-keyfile-XXXXXX", NULL);
+  gchar *fifo = g_build_filename (dir, "fifo", NULL);
+  gchar *big = g_build_filename (dir, "big", NULL);
+  gchar *content = g_strnfill (4097, 'k');
+
+  fail_unless (dir != NULL);
+  expect_key_file_refused ("/dev/zero", "is not a regular file");
+  fail_unless (mkfifo (fifo, 0600) == 0);
+  expect_key_file_refused (fifo, "is not a regular file");
+  expect_key_file_refused (dir, "is not a regular file");
+  fail_unless (g_file_set_contents (big, content, -1, NULL));
+  expect_key_file_refused (big, "is larger than 4096 bytes");
+  /* 4096 bytes and a newline are a key of the maximum size. */
+  content[4096] = '\n';
+  fail_unless (g_file_set_contents (big, content, -1, NULL));
+  {
+    gchar *props = g_strdup_printf ("shared-key-file=%s", big);
+    GstHarness *enc = harness_for ("livekitencrypt", props);
+    gst_harness_teardown (enc);
+    g_free (props);
+  }
+  g_unlink (fifo);
+  g_unlink (big);
+  g_rmdir (dir);
+  g_free (content);
+  g_free (big);
+  g_free (fifo);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 /* ssrc is the IV's first word; sif-trailer lets the SFU's blank frames
  * through, undecrypted, and nothing else that carries the trailer. */
 GST_START_TEST (test_ssrc_and_sif_trailer)
@@ -624,6 +678,7 @@ elements_suite (void)
   tcase_add_test (tc, test_meta_selects_participant);
   tcase_add_test (tc, test_key_file);
   tcase_add_test (tc, test_misconfiguration_errors);
+  tcase_add_test (tc, test_key_file_checked_before_read);
   tcase_add_test (tc, test_ssrc_and_sif_trailer);
   tcase_add_test (tc, test_dropped_frames_announce_gaps);
   tcase_add_test (tc, test_wrong_key_pipeline_prerolls);

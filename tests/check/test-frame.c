@@ -357,6 +357,11 @@ GST_START_TEST (test_hex_decode)
   fail_if (gst_livekit_hex_decode ("0g", out, sizeof out, &n));
   fail_if (gst_livekit_hex_decode ("abc", out, sizeof out, &n));
   fail_if (gst_livekit_hex_decode ("0011223344", out, sizeof out, &n));
+  fail_unless (gst_livekit_hex_problem ("00fFa9") == NULL);
+  fail_unless (gst_livekit_hex_problem ("") == NULL);
+  fail_unless (strstr (gst_livekit_hex_problem ("abc"), "odd number"));
+  fail_unless (strstr (gst_livekit_hex_problem ("zz11"), "not hex digits"));
+  fail_unless (strstr (gst_livekit_hex_problem ("zzz"), "not hex digits"));
   fail_unless_equals_int (n, 99);
 }
 

@@ -116,3 +116,23 @@ gst_livekit_signal_url_build (const gchar * url, const gchar * token,
   g_free (query);
   return result;
 }
+
+/**
+ * gst_livekit_signal_check_url:
+ * @url: (nullable): a server URL as a user gives it
+ * @error: the reason, with %GST_LIVEKIT_SIGNAL_ERROR_INVALID_URL
+ *
+ * Checks that @url can name a LiveKit server (ws, wss, http or https and a
+ * host), without connecting: what a connect would refuse at once.
+ *
+ * Returns: %TRUE if it can
+ */
+gboolean
+gst_livekit_signal_check_url (const gchar * url, GError ** error)
+{
+  gchar *built = gst_livekit_signal_url_build (url, "", TRUE,
+      GST_LIVEKIT_SIGNAL_URL_RTC, error);
+
+  g_free (built);
+  return built != NULL;
+}

@@ -65,6 +65,8 @@ typedef enum /*< underscore_name=gst_livekit_signal_close_reason >*/
 
 GstLiveKitSignalClient *gst_livekit_signal_client_new (void);
 
+gboolean gst_livekit_signal_check_url (const gchar * url, GError ** error);
+
 void gst_livekit_signal_client_connect_async (GstLiveKitSignalClient * client,
     const gchar * url, const gchar * token, gboolean auto_subscribe,
     GCancellable * cancellable, GAsyncReadyCallback callback,

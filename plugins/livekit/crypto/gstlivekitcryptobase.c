@@ -40,6 +40,10 @@ typedef struct
   GHashTable *cryptors;         /* identity ("" = none) -> cryptor */
   GstLiveKitCodec codec;
   gboolean started;
+  /* Property name -> why its value cannot be used: an element error when
+   * the element starts (gst-launch sets properties before there is a bus,
+   * so a warning then would reach nobody). */
+  GHashTable *invalid_settings;
 
   /* Streaming thread only. */
   GstClockTime last_warning;
@@ -149,13 +153,15 @@ gst_livekit_crypto_base_set_property (GObject * object, guint prop_id,
     case PROP_SHARED_KEY_HEX:{
       const gchar *hex = g_value_get_string (value);
       gsize cap = hex ? strlen (hex) / 2 : 0, len = 0;
-      guint8 *raw = cap ? gst_livekit_secure_alloc (cap) : NULL;
-      if (hex && *hex && !(raw && gst_livekit_hex_decode (hex, raw, cap, &len))) {
-        GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-            ("shared-key-hex is not an even-length hex string"), (NULL));
-      } else {
-        take_pending_key (self, raw, len);
-      }
+      guint8 *raw;
+
+      if (!gst_livekit_crypto_base_check_setting (self, "shared-key-hex",
+              hex ? gst_livekit_hex_problem (hex) : NULL))
+        return;
+      raw = cap ? gst_livekit_secure_alloc (cap) : NULL;
+      if (raw)
+        gst_livekit_hex_decode (hex, raw, cap, &len);
+      take_pending_key (self, raw, len);
       gst_livekit_secure_free (raw);
       return;
     }
@@ -299,6 +305,49 @@ load_key_file (GstLiveKitCryptoBase * self, const gchar * path)
   return TRUE;
 }
 
+gboolean
+gst_livekit_crypto_base_check_setting (GstLiveKitCryptoBase * self,
+    const gchar * property, const gchar * problem)
+{
+  GstLiveKitCryptoBasePrivate *priv = PRIV (self);
+  gboolean started;
+
+  GST_OBJECT_LOCK (self);
+  started = priv->started;
+  if (!problem || started)
+    g_hash_table_remove (priv->invalid_settings, property);
+  else
+    g_hash_table_insert (priv->invalid_settings, g_strdup (property),
+        g_strdup_printf ("%s %s", property, problem));
+  GST_OBJECT_UNLOCK (self);
+  /* Running: there is a bus now, and the element keeps what it had. */
+  if (problem && started)
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("%s %s: ignored, the "
+            "previous value stays", property, problem), (NULL));
+  return problem == NULL;
+}
+
+/* The first value that could not be used fails the start, by name. */
+static gboolean
+report_invalid_settings (GstLiveKitCryptoBase * self)
+{
+  GstLiveKitCryptoBasePrivate *priv = PRIV (self);
+  GHashTableIter iter;
+  gpointer why = NULL;
+
+  GST_OBJECT_LOCK (self);
+  g_hash_table_iter_init (&iter, priv->invalid_settings);
+  if (g_hash_table_iter_next (&iter, NULL, &why))
+    why = g_strdup (why);
+  GST_OBJECT_UNLOCK (self);
+  if (!why)
+    return TRUE;
+  GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", (gchar *) why),
+      ("the element does not start until the property has a valid value"));
+  g_free (why);
+  return FALSE;
+}
+
 static gboolean
 gst_livekit_crypto_base_start (GstBaseTransform * trans)
 {
@@ -308,6 +357,9 @@ gst_livekit_crypto_base_start (GstBaseTransform * trans)
   gchar *key_file;
   guint ring_size, index;
   GError *err = NULL;
+
+  if (!report_invalid_settings (self))
+    return FALSE;
 
   if (!gst_livekit_keyring_find_shared (GST_ELEMENT (self), &priv->keyring)) {
     GST_INFO_OBJECT (self, "no shared keyring: using a private one");
@@ -617,6 +669,7 @@ gst_livekit_crypto_base_finalize (GObject * object)
   GstLiveKitCryptoBasePrivate *priv = PRIV (object);
 
   g_hash_table_unref (priv->cryptors);
+  g_hash_table_unref (priv->invalid_settings);
   gst_clear_object (&priv->keyring);
   clear_pending_key (priv);
   gst_livekit_key_options_clear (&priv->options);
@@ -632,6 +685,8 @@ gst_livekit_crypto_base_init (GstLiveKitCryptoBase * self)
 
   priv->cryptors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) gst_livekit_cryptor_free);
+  priv->invalid_settings = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, g_free);
   gst_livekit_key_options_init (&priv->options);
   priv->enabled = TRUE;
   priv->last_warning = GST_CLOCK_TIME_NONE;

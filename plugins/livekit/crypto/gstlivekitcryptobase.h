@@ -37,6 +37,13 @@ GstLiveKitKeyring *gst_livekit_crypto_base_get_keyring (GstLiveKitCryptoBase *
     self);
 gint gst_livekit_crypto_base_get_key_index (GstLiveKitCryptoBase * self);
 gchar *gst_livekit_crypto_base_dup_identity (GstLiveKitCryptoBase * self);
+/* For a property whose value failed a check: @problem says why ("has an
+ * odd number of hex digits"), NULL when the value is fine. Before the
+ * element starts the problem is remembered and fails the start with an
+ * element error naming @property; while it runs it is a warning. Returns
+ * TRUE when the value may be used. */
+gboolean gst_livekit_crypto_base_check_setting (GstLiveKitCryptoBase * self,
+    const gchar * property, const gchar * problem);
 
 /* Posts/emits state changes and rate-limited warnings for @result. Call
  * with no lock held. */

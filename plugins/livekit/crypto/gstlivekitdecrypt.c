@@ -159,16 +159,16 @@ gst_livekit_decrypt_set_property (GObject * object, guint prop_id,
     case PROP_SIF_TRAILER:{
       const gchar *hex = g_value_get_string (value);
       gsize cap = hex ? strlen (hex) / 2 : 0, len = 0;
-      guint8 *raw = g_malloc (cap + 1);
+      guint8 *raw;
       GBytes *trailer = NULL;
 
-      if (hex && *hex) {
-        if (gst_livekit_hex_decode (hex, raw, cap, &len))
-          trailer = g_bytes_new (raw, len);
-        else
-          GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-              ("sif-trailer is not an even-length hex string"), (NULL));
-      }
+      if (!gst_livekit_crypto_base_check_setting (GST_LIVEKIT_CRYPTO_BASE
+              (self), "sif-trailer", hex ? gst_livekit_hex_problem (hex) :
+              NULL))
+        break;
+      raw = g_malloc (cap + 1);
+      if (hex && *hex && gst_livekit_hex_decode (hex, raw, cap, &len))
+        trailer = g_bytes_new (raw, len);
       g_free (raw);
       GST_OBJECT_LOCK (self);
       g_clear_pointer (&self->sif_trailer, g_bytes_unref);

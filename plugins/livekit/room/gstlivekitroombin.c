@@ -63,6 +63,9 @@ struct _GstLiveKitRoomBin
   guint8 *pending_key;
   gsize pending_key_len;
   gchar *shared_key_file;
+  /* Why shared-key-hex cannot be used, NULL if it can: fails the start,
+   * by name (gst-launch sets it before there is a bus to warn on). */
+  gchar *invalid_key_hex;
   GstLiveKitKeyOptions key_options;
 
   GstLiveKitRoomHost host;
@@ -436,8 +439,24 @@ make_token (GstLiveKitRoomBin * self)
 static gboolean
 validate_settings (GstLiveKitRoomBin * self)
 {
+  GError *err = NULL;
+
   if (!self->url || !*self->url) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("url is not set"), (NULL));
+    return FALSE;
+  }
+  /* Checked here, not when connecting: a connect failure only makes the
+   * session retry, and the pipeline would go on to PLAYING. */
+  if (!gst_livekit_signal_check_url (self->url, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("url: %s", err->message),
+        (NULL));
+    g_clear_error (&err);
+    return FALSE;
+  }
+  if (self->invalid_key_hex) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("shared-key-hex %s",
+            self->invalid_key_hex), ("the bin does not start until the "
+            "property has a valid value"));
     return FALSE;
   }
   if ((!self->token || !*self->token) && (!self->api_key || !self->api_secret
@@ -677,12 +696,26 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
     }
     case PROP_SHARED_KEY_HEX:{
       const gchar *hex = g_value_get_string (value);
+      const gchar *problem = hex ? gst_livekit_hex_problem (hex) : NULL;
       gsize cap = hex ? strlen (hex) / 2 : 0, len = 0;
-      guint8 *raw = gst_livekit_secure_alloc (cap + 1);
+      guint8 *raw;
+
+      GST_OBJECT_LOCK (self);
+      g_clear_pointer (&self->invalid_key_hex, g_free);
+      /* Running, the bin keeps its key and says so on the bus. */
+      if (problem && !g_atomic_int_get (&self->keys_live))
+        self->invalid_key_hex = g_strdup (problem);
+      GST_OBJECT_UNLOCK (self);
+      if (problem) {
+        if (g_atomic_int_get (&self->keys_live))
+          GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+              ("shared-key-hex %s: ignored, the previous key stays", problem),
+              (NULL));
+        return;
+      }
+      raw = gst_livekit_secure_alloc (cap + 1);
       if (hex && gst_livekit_hex_decode (hex, raw, cap, &len))
         take_key (self, raw, len);
-      else if (hex && *hex)
-        GST_WARNING_OBJECT (self, "shared-key-hex is not an even-length hex string");
       gst_livekit_secure_free (raw);
       return;
     }
@@ -858,6 +891,7 @@ gst_livekit_room_bin_finalize (GObject * object)
   g_free (self->identity);
   g_free (self->name);
   g_free (self->shared_key_file);
+  g_free (self->invalid_key_hex);
   gst_livekit_key_options_clear (&self->key_options);
   gst_livekit_room_cryptors_free (self->cryptors);
   G_OBJECT_CLASS (gst_livekit_room_bin_parent_class)->finalize (object);
