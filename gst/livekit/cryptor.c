@@ -35,8 +35,14 @@ struct _GstLiveKitCryptor
   gboolean encrypt;
   gchar *identity;
 
-  /* Key lookups, valid while the keyring's epoch is unchanged. */
+  /* The keyring's settings and key sets, valid while its epoch is
+   * unchanged: one atomic load per frame, the keyring's lock only on the
+   * frame that sees a new epoch. */
   guint epoch;
+  guint ring_size;
+  guint window;
+  gint failure_tolerance;
+  guint current_index;
   CachedKey keys[GST_LIVEKIT_MAX_KEY_RING_SIZE];
 
   /* Encrypt: IV = SSRC | timestamp | timestamp - counter. The counter is 32
@@ -145,26 +151,36 @@ gst_livekit_cryptor_set_sif_trailer (GstLiveKitCryptor * c,
   c->sif_trailer_len = len;
 }
 
-/* The key at @index with a ready cipher context, or NULL. One atomic load
- * per frame while nothing changed in the keyring. */
+/* Re-reads the keyring when its epoch moved; once per frame. */
+static void
+sync_keyring (GstLiveKitCryptor * c)
+{
+  GstLiveKitKeyringSnapshot snap;
+
+  if (G_LIKELY (gst_livekit_keyring_get_epoch (c->keyring) == c->epoch))
+    return;
+  gst_livekit_keyring_snapshot (c->keyring, c->identity, &snap);
+  drop_cached_keys (c);
+  c->epoch = snap.epoch;
+  c->ring_size = snap.ring_size;
+  c->window = snap.window;
+  c->failure_tolerance = snap.failure_tolerance;
+  c->current_index = snap.current_index;
+  for (guint i = 0; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++)
+    c->keys[i].key_set = snap.key_sets[i];
+}
+
+/* The key at @index with a ready cipher context, or NULL. */
 static CachedKey *
 cached_key (GstLiveKitCryptor * c, guint index)
 {
-  guint epoch = gst_livekit_keyring_get_epoch (c->keyring);
   CachedKey *k;
 
-  if (epoch != c->epoch) {
-    drop_cached_keys (c);
-    c->epoch = epoch;
-  }
   if (index >= GST_LIVEKIT_MAX_KEY_RING_SIZE)
     return NULL;
   k = &c->keys[index];
-  if (!k->key_set) {
-    k->key_set = gst_livekit_keyring_lookup (c->keyring, c->identity, index);
-    if (!k->key_set)
-      return NULL;
-  }
+  if (!k->key_set)
+    return NULL;
   if (!k->aead) {
     k->aead = gst_livekit_aead_new (k->key_set->aes_key, c->encrypt);
     if (!k->aead)
@@ -236,12 +252,12 @@ gst_livekit_cryptor_encrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
   memset (r, 0, sizeof *r);
   r->key_index = key_index;
   *out_len = 0;
+  sync_keyring (c);
 
   if (len == 0) {
     /* Empty frames (Opus DTX) pass unencrypted (spec §8). */
     r->outcome = GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH;
-  } else if (key_index >= gst_livekit_keyring_get_key_ring_size (c->keyring)
-      || !(k = cached_key (c, key_index))) {
+  } else if (key_index >= c->ring_size || !(k = cached_key (c, key_index))) {
     drop (c, r, GST_LIVEKIT_DROP_REASON_MISSING_KEY,
         GST_LIVEKIT_ENCRYPTION_STATE_MISSING_KEY);
   } else if (c->ivs_used >= MAX_IVS) {
@@ -290,7 +306,7 @@ try_ratchet_candidates (GstLiveKitCryptor * c, CachedKey * k,
     GstLiveKitCodec codec, const guint8 * in, gsize len, gboolean key_frame,
     guint ring_size, guint8 * out, gsize * out_len)
 {
-  guint window = gst_livekit_keyring_get_ratchet_window_size (c->keyring);
+  guint window = c->window;
   guint ready = gst_livekit_key_set_ready_candidates (k->key_set);
   guint steps = MIN (window, ready);
 
@@ -316,7 +332,7 @@ try_ratchet_candidates (GstLiveKitCryptor * c, CachedKey * k,
 static gboolean
 key_index_given_up (GstLiveKitCryptor * c, guint index, CachedKey * k)
 {
-  gint tolerance = gst_livekit_keyring_get_failure_tolerance (c->keyring);
+  gint tolerance = c->failure_tolerance;
 
   if (c->failures_key_set[index] != k->key_set->id) {
     c->failures_key_set[index] = k->key_set->id;
@@ -330,14 +346,16 @@ gst_livekit_cryptor_decrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
     const guint8 * in, gsize len, gboolean key_frame, guint8 * out,
     gsize * out_len, GstLiveKitCryptResult * r)
 {
-  guint ring_size = gst_livekit_keyring_get_key_ring_size (c->keyring);
   GstLiveKitEncryptedFrame parsed;
   GstLiveKitFrameError err;
   CachedKey *k;
+  guint ring_size;
   gint step;
 
   memset (r, 0, sizeof *r);
   *out_len = 0;
+  sync_keyring (c);
+  ring_size = c->ring_size;
 
   if (len == 0) {
     r->outcome = GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH;
@@ -425,6 +443,23 @@ gst_livekit_cryptor_decrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
 
 done:
   finish (c, r, len, *out_len);
+}
+
+/**
+ * gst_livekit_cryptor_get_current_key_index:
+ * @c: a #GstLiveKitCryptor
+ *
+ * The index last set or ratcheted in the ring this cryptor uses, as
+ * gst_livekit_keyring_get_current_key_index(), without the keyring's lock
+ * while nothing changed there. Streaming thread only, like the cryptor.
+ *
+ * Returns: the current key index
+ */
+guint
+gst_livekit_cryptor_get_current_key_index (GstLiveKitCryptor * c)
+{
+  sync_keyring (c);
+  return c->current_index;
 }
 
 void

@@ -120,6 +120,8 @@ GstLiveKitCryptor *gst_livekit_cryptor_new (GstLiveKitKeyring * keyring,
 void gst_livekit_cryptor_free (GstLiveKitCryptor * cryptor);
 
 const gchar *gst_livekit_cryptor_get_identity (GstLiveKitCryptor * cryptor);
+guint gst_livekit_cryptor_get_current_key_index (GstLiveKitCryptor *
+    cryptor);
 
 /* Encrypt side: the IV's SSRC word; 0 picks one from the CSPRNG. */
 void gst_livekit_cryptor_set_ssrc (GstLiveKitCryptor * cryptor, guint32 ssrc);

@@ -22,5 +22,22 @@ gboolean gst_livekit_keyring_commit_ratchet (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index, GstLiveKitKeySet * expected,
     guint step);
 
+/* What a cryptor caches until the epoch changes, read under one lock. */
+typedef struct
+{
+  guint epoch;
+  guint ring_size;
+  guint window;
+  gint failure_tolerance;
+  guint current_index;          /* of the ring the identity uses */
+  /* References; NULL beyond ring_size and where no key is set. */
+  GstLiveKitKeySet *key_sets[GST_LIVEKIT_MAX_KEY_RING_SIZE];
+} GstLiveKitKeyringSnapshot;
+
+/* Fills @snap for @identity (its own ring if it has one, else the shared
+ * ring). The caller unrefs the key sets. */
+void gst_livekit_keyring_snapshot (GstLiveKitKeyring * keyring,
+    const gchar * identity, GstLiveKitKeyringSnapshot * snap);
+
 G_END_DECLS
 #endif

@@ -603,6 +603,27 @@ gst_livekit_keyring_lookup (GstLiveKitKeyring * keyring,
   return ks;
 }
 
+void
+gst_livekit_keyring_snapshot (GstLiveKitKeyring * keyring,
+    const gchar * identity, GstLiveKitKeyringSnapshot * snap)
+{
+  KeyRing *ring;
+
+  GST_OBJECT_LOCK (keyring);
+  /* Read under the lock, which every bump holds (but rederive_all's, which
+   * comes after its slots changed): the state read is never older. */
+  snap->epoch = gst_livekit_keyring_get_epoch (keyring);
+  snap->ring_size = keyring->ring_size;
+  snap->window = keyring->window;
+  snap->failure_tolerance = keyring->failure_tolerance;
+  ring = ring_for (keyring, identity);
+  snap->current_index = ring->current;
+  for (guint i = 0; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++)
+    snap->key_sets[i] = i < keyring->ring_size && ring->slots[i] ?
+        gst_livekit_key_set_ref (ring->slots[i]) : NULL;
+  GST_OBJECT_UNLOCK (keyring);
+}
+
 gboolean
 gst_livekit_keyring_commit_ratchet (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index, GstLiveKitKeySet * expected,

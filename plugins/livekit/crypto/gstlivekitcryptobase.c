@@ -46,6 +46,11 @@ typedef struct
   GHashTable *invalid_settings;
 
   /* Streaming thread only. */
+  /* The last sender asked for and its cryptor: frames come in runs from
+   * one sender, so most frames need no table lookup and no lock. Valid
+   * until stop() empties the table. */
+  const gchar *last_identity;   /* interned */
+  GstLiveKitCryptor *last_cryptor;
   GstClockTime last_warning;
   guint64 drops_since_warning;
   /* Dropped stream time not yet announced: [gap_start, gap_end). */
@@ -186,7 +191,7 @@ gst_livekit_crypto_base_set_property (GObject * object, guint prop_id,
       priv->shared_key_file = g_value_dup_string (value);
       break;
     case PROP_KEY_INDEX:
-      priv->key_index = g_value_get_int (value);
+      g_atomic_int_set (&priv->key_index, g_value_get_int (value));
       break;
     case PROP_PARTICIPANT_IDENTITY:
       g_free (priv->participant_identity);
@@ -421,6 +426,8 @@ gst_livekit_crypto_base_stop (GstBaseTransform * trans)
 
   GST_OBJECT_LOCK (trans);
   priv->started = FALSE;
+  priv->last_cryptor = NULL;
+  priv->last_identity = NULL;
   g_hash_table_remove_all (priv->cryptors);
   /* A keyring that did not come from the property is looked up again on
    * the next start (the pipeline's context may have changed). */
@@ -527,11 +534,8 @@ gst_livekit_crypto_base_get_keyring (GstLiveKitCryptoBase * self)
 gint
 gst_livekit_crypto_base_get_key_index (GstLiveKitCryptoBase * self)
 {
-  gint index;
-  GST_OBJECT_LOCK (self);
-  index = PRIV (self)->key_index;
-  GST_OBJECT_UNLOCK (self);
-  return index;
+  /* Per frame: an atomic read, no lock (writers still hold the lock). */
+  return g_atomic_int_get (&PRIV (self)->key_index);
 }
 
 gchar *
@@ -550,7 +554,12 @@ gst_livekit_crypto_base_get_cryptor (GstLiveKitCryptoBase * self,
 {
   GstLiveKitCryptoBasePrivate *priv = PRIV (self);
   GstLiveKitCryptoBaseClass *klass = GST_LIVEKIT_CRYPTO_BASE_GET_CLASS (self);
+  const gchar *asked = identity;
   GstLiveKitCryptor *cryptor;
+
+  if (priv->last_cryptor && (asked == priv->last_identity || (asked
+              && priv->last_identity && !strcmp (asked, priv->last_identity))))
+    return priv->last_cryptor;
 
   GST_OBJECT_LOCK (self);
   if (!identity)
@@ -565,9 +574,13 @@ gst_livekit_crypto_base_get_cryptor (GstLiveKitCryptoBase * self,
     /* Only this streaming thread uses a cryptor; the table owns it. */
     if (klass->setup_cryptor)
       klass->setup_cryptor (self, cryptor);
-    return cryptor;
+  } else {
+    GST_OBJECT_UNLOCK (self);
   }
-  GST_OBJECT_UNLOCK (self);
+  if (cryptor) {
+    priv->last_identity = g_intern_string (asked);
+    priv->last_cryptor = cryptor;
+  }
   return cryptor;
 }
 

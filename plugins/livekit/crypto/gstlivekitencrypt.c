@@ -106,12 +106,8 @@ gst_livekit_encrypt_transform (GstBaseTransform * trans, GstBuffer * in,
     return GST_FLOW_NOT_NEGOTIATED;
 
   key_index = gst_livekit_crypto_base_get_key_index (base);
-  if (key_index < 0) {
-    GstLiveKitKeyring *keyring = gst_livekit_crypto_base_get_keyring (base);
-    key_index = gst_livekit_keyring_get_current_key_index (keyring,
-        gst_livekit_cryptor_get_identity (cryptor));
-    gst_object_unref (keyring);
-  }
+  if (key_index < 0)
+    key_index = (gint) gst_livekit_cryptor_get_current_key_index (cryptor);
 
   if (!gst_buffer_map (in, &in_map, GST_MAP_READ))
     return GST_FLOW_ERROR;
