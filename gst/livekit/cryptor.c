@@ -277,7 +277,16 @@ gst_livekit_cryptor_encrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
           (uint8_t) key_index, out, out_cap, out_len);
     }
     if (err != GST_LIVEKIT_FRAME_OK) {
+      GstLiveKitFrameLayout layout;
+
+      /* Said apart for the user: a frame that is all clear prefix (shorter
+       * than its codec's header) can never be sent. */
+      gst_livekit_frame_layout (codec, in, len, key_frame, &layout);
+      if (err == GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE
+          && layout.clear_len == len)
+        err = GST_LIVEKIT_FRAME_ERROR_TOO_SHORT;
       *out_len = 0;
+      r->frame_error = err;
       drop (c, r, GST_LIVEKIT_DROP_REASON_ENCRYPT_FAILED,
           GST_LIVEKIT_ENCRYPTION_STATE_ENCRYPTION_FAILED);
     } else {

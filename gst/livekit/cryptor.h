@@ -92,6 +92,9 @@ typedef struct
 {
   GstLiveKitFrameOutcome outcome;
   GstLiveKitDropReason reason;
+  /* ENCRYPT_FAILED: what the frame code said (too-short: nothing after the
+   * codec's clear prefix; layout-unstable; ...), else GST_LIVEKIT_FRAME_OK. */
+  GstLiveKitFrameError frame_error;
   guint key_index;
   guint n_states;
   GstLiveKitEncryptionState states[2];

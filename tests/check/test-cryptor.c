@@ -442,6 +442,8 @@ GST_START_TEST (test_encryption_failed_state)
     gst_livekit_cryptor_encrypt (enc, GST_LIVEKIT_CODEC_VP8, short_key_frame,
         sizeof short_key_frame, TRUE, 0, 0, out, sizeof out, &out_len, &r);
     fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_ENCRYPT_FAILED);
+    /* Why, for the element's warning (issue 9 item 9). */
+    fail_unless_equals_int (r.frame_error, GST_LIVEKIT_FRAME_ERROR_TOO_SHORT);
     fail_unless_equals_int (out_len, 0);
     if (i == 0)
       assert_states (&r, 1, S (ENCRYPTION_FAILED));

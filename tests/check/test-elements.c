@@ -517,6 +517,41 @@ GST_START_TEST (test_key_file_checked_before_read)
 
 GST_END_TEST;
 
+/* The encrypt-failed warning says why (issue 9 item 9), once per interval. */
+GST_START_TEST (test_encrypt_failed_says_why)
+{
+  GstHarness *enc = harness_for ("livekitencrypt", "shared-key=k");
+  GstBus *bus = gst_bus_new ();
+  const guint8 short_key_frame[] = { 0x10, 0x02 };
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *debug = NULL;
+
+  gst_element_set_bus (enc->element, bus);
+  for (guint i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (enc,
+            gst_buffer_new_memdup (short_key_frame, sizeof short_key_frame)),
+        GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_received (enc), 0);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL);
+  gst_message_parse_warning (msg, &err, &debug);
+  fail_unless (strstr (err->message, "encrypt-failed (too-short)"), "%s",
+      err->message);
+  fail_unless (debug && strstr (debug, "clear header"), "%s", debug);
+  g_clear_error (&err);
+  g_free (debug);
+  gst_message_unref (msg);
+  /* Rate-limited: the next drops are counted into a later warning. */
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg == NULL);
+  gst_element_set_bus (enc->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (enc);
+}
+
+GST_END_TEST;
+
 /* ssrc is the IV's first word; sif-trailer lets the SFU's blank frames
  * through, undecrypted, and nothing else that carries the trailer. */
 GST_START_TEST (test_ssrc_and_sif_trailer)
@@ -679,6 +714,7 @@ elements_suite (void)
   tcase_add_test (tc, test_key_file);
   tcase_add_test (tc, test_misconfiguration_errors);
   tcase_add_test (tc, test_key_file_checked_before_read);
+  tcase_add_test (tc, test_encrypt_failed_says_why);
   tcase_add_test (tc, test_ssrc_and_sif_trailer);
   tcase_add_test (tc, test_dropped_frames_announce_gaps);
   tcase_add_test (tc, test_wrong_key_pipeline_prerolls);

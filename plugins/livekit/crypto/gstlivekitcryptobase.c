@@ -630,6 +630,29 @@ gst_livekit_crypto_base_frame_passed (GstLiveKitCryptoBase * self)
   priv->gap_announced = FALSE;
 }
 
+/* The debug part of a drop warning: what a frame error means for the
+ * user. */
+static const gchar *
+explain_frame_error (GstLiveKitFrameError error)
+{
+  switch (error) {
+    case GST_LIVEKIT_FRAME_ERROR_TOO_SHORT:
+      return "the frame is not longer than its codec's clear header "
+          "(VP8: 10 bytes for a key frame, 3 for a delta frame), so nothing "
+          "of it could be encrypted";
+    case GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE:
+      return "with every IV tried, the encrypted frame would read to a "
+          "receiver as having another clear prefix (LiveKit receivers take "
+          "it from the encrypted bytes)";
+    case GST_LIVEKIT_FRAME_ERROR_NO_SPACE:
+      return "no room for the encrypted frame";
+    case GST_LIVEKIT_FRAME_ERROR_CIPHER:
+      return "the cipher failed";
+    default:
+      return "";
+  }
+}
+
 void
 gst_livekit_crypto_base_report (GstLiveKitCryptoBase * self,
     GstLiveKitCryptor * cryptor, const gchar * track_sid,
@@ -663,13 +686,18 @@ gst_livekit_crypto_base_report (GstLiveKitCryptoBase * self,
         gst_livekit_drop_reason_to_string (r->reason));
     if (!GST_CLOCK_TIME_IS_VALID (priv->last_warning)
         || now - priv->last_warning >= WARNING_INTERVAL) {
+      gchar *why = r->frame_error != GST_LIVEKIT_FRAME_OK ?
+          g_strdup_printf (" (%s)",
+          gst_livekit_frame_error_to_string (r->frame_error)) : NULL;
+
       /* DECRYPT for both: the element's crypto failed on stream data. */
       GST_ELEMENT_WARNING (self, STREAM, DECRYPT,
-          ("dropped %" G_GUINT64_FORMAT " frame(s) of %s; last: %s at key "
+          ("dropped %" G_GUINT64_FORMAT " frame(s) of %s; last: %s%s at key "
               "index %u", priv->drops_since_warning,
               identity ? identity : "the shared key ring",
-              gst_livekit_drop_reason_to_string (r->reason), r->key_index),
-          (NULL));
+              gst_livekit_drop_reason_to_string (r->reason), why ? why : "",
+              r->key_index), ("%s", explain_frame_error (r->frame_error)));
+      g_free (why);
       priv->last_warning = now;
       priv->drops_since_warning = 0;
     }
