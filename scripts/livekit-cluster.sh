@@ -11,6 +11,9 @@
 #       LIVEKIT_STATE_DIR_A, and the same for B
 #   scripts/livekit-cluster.sh stop DIR      stop every process start left
 #                                            (by the PIDs in DIR), then Redis
+#   scripts/livekit-cluster.sh restart DIR a|b   start that node again (after a
+#                                            kill: same address and ports, a new
+#                                            node id); print its lines as start
 #   scripts/livekit-cluster.sh room-node ROOM    the node id Redis places ROOM
 #                                            on (hash room_node_map), or nothing
 #
@@ -97,15 +100,37 @@ do_start() {
   start_redis "$dir"
   echo "LIVEKIT_REDIS=$redis_addr"
   echo "LIVEKIT_REDIS_PID=$(cat "$dir/redis.pid")"
+  printf 'a %s 7880 7882\nb %s 8880 8882\n' "$ip_a" "$ip_b" >"$dir/nodes"
   out=$(start_node a "$ip_a" 7880 7882 "$dir")
   out+=$'\n'$(start_node b "$ip_b" 8880 8882 "$dir" | grep -v '^LIVEKIT_API_')
   echo "$out"
-  # Both nodes in Redis's `nodes` hash, each knowing the other (<= 10 s).
+  wait_registered "$(sed -n 's/^LIVEKIT_NODE_ID_A=//p' <<<"$out")" \
+    "$(sed -n 's/^LIVEKIT_NODE_ID_B=//p' <<<"$out")"
+}
+
+# wait_registered ID...: each node id in Redis's `nodes` hash (<= 10 s)
+wait_registered() {
+  local id ok
   for _ in $(seq 1 100); do
-    [ "$(rcli hlen nodes 2>/dev/null)" = 2 ] && return 0
+    ok=1
+    for id in "$@"; do
+      [ "$(rcli hexists nodes "$id" 2>/dev/null)" = 1 ] || ok=0
+    done
+    [ $ok = 1 ] && return 0
     sleep 0.1
   done
-  die "Redis does not list both nodes after 10 s"
+  die "Redis does not list node(s) $* after 10 s"
+}
+
+do_restart() {
+  local dir=${1:?restart: state directory} name=${2:?restart: a or b} line out
+  line=$(grep "^$name " "$dir/nodes") || die "restart: no node $name in $dir"
+  read -r _ ip port udp <<<"$line"
+  # keep the log of the node that was killed
+  [ -f "$dir/$name/server.log" ] && mv "$dir/$name/server.log" "$dir/$name/server-before-restart.log"
+  out=$(start_node "$name" "$ip" "$port" "$udp" "$dir" | grep -v '^LIVEKIT_API_')
+  echo "$out"
+  wait_registered "$(sed -n "s/^LIVEKIT_NODE_ID_${name^^}=//p" <<<"$out")"
 }
 
 do_stop() {
@@ -119,9 +144,10 @@ do_stop() {
 case ${1:-} in
 start) do_start "${2:-}" ;;
 stop) do_stop "${2:-}" ;;
+restart) do_restart "${2:-}" "${3:-}" ;;
 room-node) rcli hget room_node_map "${2:?room-node: room}" ;;
 *)
-  sed -n '2,17p' "$0" >&2
+  sed -n '2,18p' "$0" >&2
   exit 2
   ;;
 esac

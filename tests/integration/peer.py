@@ -287,6 +287,18 @@ class Peer:
                 if rec.sid == track.sid and rec.unsubscribed_at is None:
                     rec.unsubscribed_at = self.now()
 
+        # the SDK's own recovery (a resume or a full reconnect), e.g. when
+        # a cluster's signalling node goes away
+        @r.on("reconnecting")
+        def _reconnecting() -> None:
+            self.timings.setdefault("reconnecting", self.now())
+            log.info("reconnecting")
+
+        @r.on("reconnected")
+        def _reconnected() -> None:
+            self.timings["reconnected"] = self.now()
+            log.info("reconnected")
+
         @r.on("disconnected")
         def _disc(reason) -> None:
             log.info("room disconnected: %s", reason)

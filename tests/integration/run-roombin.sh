@@ -38,7 +38,11 @@
 #   cluster-failover        both bins connect through node b to a room on node a;
 #                           node a is killed (SIGKILL) mid-call: the bins rejoin
 #                           through b, the room moves to b, media resumes on the
-#                           subscriber's same pads (report: failover block)
+#                           subscriber's same pads (report: failover block); a bin
+#                           that first joins right after the kill gets in too
+#   cluster-signal-node     the bin connects through node b to a room on node a;
+#                           node b is killed and started again: the bin rejoins
+#                           through it, the room stays on a, media on the same pads
 #   isolation               alice (right key, 440 Hz), bob (wrong key, 550 Hz) and
 #                           carol (her key given to the bin 5 s late, 660 Hz) publish
 #                           (Python SDK) to one bin with default (async, synced)
@@ -114,7 +118,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
 cluster_sh=$top/scripts/livekit-cluster.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart cluster-cross-node cluster-failover isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart cluster-cross-node cluster-failover cluster-signal-node isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
@@ -133,7 +137,7 @@ if [ "${1:-}" = "--inside" ]; then
     # Two nodes and their Redis (scripts/livekit-cluster.sh); peers use node
     # a unless they say --url "$LIVEKIT_URL_B".
     cluster_dir=$(mktemp -d "${TMPDIR:-/tmp}/livekit-cluster.XXXXXX")
-    trap '"$cluster_sh" stop "$cluster_dir" 2>>"$dir/server-start.log"; for n in a b; do cp "$cluster_dir/$n/server.log" "$dir/server-$n.log" 2>/dev/null; done; cp "$cluster_dir/redis.log" "$dir/" 2>/dev/null; rm -rf "$cluster_dir"' EXIT
+    trap '"$cluster_sh" stop "$cluster_dir" 2>>"$dir/server-start.log"; for f in "$cluster_dir"/[ab]/server*.log; do n=${f%/*}; cp "$f" "$dir/${n##*/}-${f##*/}"; done 2>/dev/null; cp "$cluster_dir/redis.log" "$dir/" 2>/dev/null; rm -rf "$cluster_dir"' EXIT
     env_lines=$("$cluster_sh" start "$cluster_dir" 2>"$dir/server-start.log")
     set -a
     eval "$env_lines"
@@ -290,9 +294,11 @@ if [ "${1:-}" = "--inside" ]; then
   # wall-clock time for the peers' failover numbers
   kill_node() {
     local pid=LIVEKIT_PID_${1^^}
+    local t
+    t=$(date +%s.%N)
     kill -KILL "${!pid}"
-    date +%s.%N >"$2.tmp" && mv "$2.tmp" "$2"
-    echo "node $1 (pid ${!pid}) killed at $(cat "$2")" >>"$dir/server-start.log"
+    echo "$t" >"$2.tmp" && mv "$2.tmp" "$2"
+    echo "node $1 (pid ${!pid}) killed at $t" >>"$dir/server-start.log"
   }
 
   t0=$(date +%s%N)
@@ -338,6 +344,40 @@ if [ "${1:-}" = "--inside" ]; then
     wait_file "$dir/ready.gst-sub" 40
     sleep 3 # media before the kill
     kill_node a "$dir/killed"
+    # A first join right after the kill: node b's first attempt goes to the
+    # dead node (its stats are not 5 s old yet) and times out after 3 s;
+    # node b's next attempt places the room on itself, within the same
+    # WebSocket request.
+    gst measure gst-late "${R[@]}" --url "$LIVEKIT_URL_B" --identity gst-late --key "$KEY" \
+      --expect-from gst-pub --expect-audio-hz 660 --expect-video --expect-state ok \
+      --stop-when-done
+    ;;
+  cluster-signal-node)
+    # The room lives on node a; the bin and a Python subscriber connect
+    # through node b, which is killed mid-call and started again (a
+    # signalling node restarted): both come back through the new node b, the
+    # room stays on node a, media resumes on the bin's same pads.
+    max_measure=60
+    R=(--room cluster-signal)
+    pin_room cluster-signal a
+    placement --expect "cluster-signal=$LIVEKIT_NODE_ID_A"
+    py serve py-pub "${R[@]}" --identity py-pub --key "$KEY" --publish-audio 440 \
+      --publish-video --video-codec vp8
+    gst measure gst-sub "${R[@]}" --url "$LIVEKIT_URL_B" --identity gst-sub --key "$KEY" \
+      --ready-file "$dir/ready.gst-sub" --ready-when py-pub --expect-from py-pub \
+      --expect-audio-hz 440 --expect-video --expect-state ok --expect-encryption gcm \
+      --expect-rejoin --event-mark "$dir/killed" --stop-when-done
+    py measure py-sub "${R[@]}" --url "$LIVEKIT_URL_B" --identity py-sub --key "$KEY" \
+      --subscribe --expect-from py-pub --expect-audio-hz 440 --expect-video \
+      --expect-state ok --observe 8 --stop-when-done
+    wait_file "$dir/ready.gst-sub" 40
+    sleep 2
+    kill_node b "$dir/killed"
+    sleep 1
+    env_lines=$("$cluster_sh" restart "$cluster_dir" b 2>>"$dir/server-start.log")
+    eval "$env_lines"
+    echo "node b restarted as $LIVEKIT_PID_B ($LIVEKIT_NODE_ID_B) at $(date +%s.%N)" \
+      >>"$dir/server-start.log"
     ;;
   data)
     # Encrypted user data both ways between the bin and the Python SDK; a
