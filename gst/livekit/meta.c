@@ -1,5 +1,10 @@
 /* A small typed meta, modelled on GstRTPSourceMeta: no tags and a real copy
- * transform, because metas without one are silently lost on buffer copies. */
+ * transform, because metas without one are silently lost on buffer copies.
+ *
+ * Its strings are interned (g_intern_string): every RTP packet and frame
+ * carries one, so adding, copying and freeing a meta must not allocate.
+ * Not GRefString interning: on GLib 2.74 its interned table races between
+ * threads (refcount assertions and heap corruption were seen). */
 #include "meta.h"
 
 static const gchar *tags[] = { NULL };
@@ -32,10 +37,7 @@ frame_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
 static void
 frame_meta_free (GstMeta * meta, GstBuffer * buffer)
 {
-  GstLiveKitFrameMeta *m = (GstLiveKitFrameMeta *) meta;
-
-  g_free (m->participant_identity);
-  g_free (m->track_sid);
+  /* Interned strings live for the process. */
 }
 
 static gboolean
@@ -49,10 +51,13 @@ frame_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * buffer,
   /* Depayloaders merge packets: the first packet's meta wins. */
   if (gst_buffer_get_livekit_frame_meta (dest))
     return TRUE;
-  dst = gst_buffer_add_livekit_frame_meta (dest, src->participant_identity,
-      src->track_sid);
+  dst = (GstLiveKitFrameMeta *) gst_buffer_add_meta (dest,
+      GST_LIVEKIT_FRAME_META_INFO, NULL);
   if (!dst)
     return FALSE;
+  /* Already interned: no lookup needed. */
+  dst->participant_identity = src->participant_identity;
+  dst->track_sid = src->track_sid;
   dst->key_index = src->key_index;
   dst->outcome = src->outcome;
   dst->drop_reason = src->drop_reason;
@@ -65,8 +70,7 @@ gst_livekit_frame_meta_get_info (void)
   static const GstMetaInfo *info = NULL;
 
   if (g_once_init_enter ((GstMetaInfo **) & info)) {
-    const GstMetaInfo *i =
-        gst_meta_register (GST_LIVEKIT_FRAME_META_API_TYPE,
+    const GstMetaInfo *i = gst_meta_register (GST_LIVEKIT_FRAME_META_API_TYPE,
         "GstLiveKitFrameMeta", sizeof (GstLiveKitFrameMeta), frame_meta_init,
         frame_meta_free, frame_meta_transform);
     g_once_init_leave ((GstMetaInfo **) & info, (GstMetaInfo *) i);
@@ -122,16 +126,21 @@ gst_livekit_frame_meta_get (GstBuffer * buffer)
   return gst_buffer_get_livekit_frame_meta (buffer);
 }
 
+/**
+ * gst_livekit_frame_meta_set_identity:
+ * @meta: a #GstLiveKitFrameMeta
+ * @participant_identity: (nullable): the sender's identity
+ * @track_sid: (nullable): the track sid
+ *
+ * Sets both strings, interned: this allocates nothing once a string has
+ * been seen, and passing the meta's current strings costs nothing.
+ */
 void
 gst_livekit_frame_meta_set_identity (GstLiveKitFrameMeta * meta,
     const gchar * participant_identity, const gchar * track_sid)
 {
-  if (meta->participant_identity != participant_identity) {
-    g_free (meta->participant_identity);
-    meta->participant_identity = g_strdup (participant_identity);
-  }
-  if (meta->track_sid != track_sid) {
-    g_free (meta->track_sid);
-    meta->track_sid = g_strdup (track_sid);
-  }
+  if (meta->participant_identity != participant_identity)
+    meta->participant_identity = g_intern_string (participant_identity);
+  if (meta->track_sid != track_sid)
+    meta->track_sid = g_intern_string (track_sid);
 }

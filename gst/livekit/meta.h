@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * GstLiveKitFrameMeta:
  * @meta: parent
  * @participant_identity: (nullable): the sender's LiveKit identity
- * @track_sid: (nullable): the LiveKit track sid, when known
+ *   (interned, see g_intern_string())
+ * @track_sid: (nullable): the LiveKit track sid, when known (interned)
  * @key_index: key index the frame was encrypted with, -1 if unknown
  * @outcome: what the last LiveKit cryptor did with the frame
  * @drop_reason: why, when @outcome is dropped
@@ -26,8 +27,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   GstMeta meta;
-  gchar *participant_identity;
-  gchar *track_sid;
+  const gchar *participant_identity;
+  const gchar *track_sid;
   gint key_index;
   GstLiveKitFrameOutcome outcome;
   GstLiveKitDropReason drop_reason;

@@ -36,8 +36,9 @@ typedef struct
 typedef struct
 {
   GstLiveKitRoomSubscriber *owner;
-  gchar *identity;
-  gchar *track_sid;
+  /* Interned: every packet's meta points at them, nothing is copied. */
+  const gchar *identity;
+  const gchar *track_sid;
   GPtrArray *elements;          /* in the bin; refs held here */
   Output *output;               /* NULL once it stopped feeding it */
   GstPad *input;                /* its sink pad on the output */
@@ -176,8 +177,6 @@ schedule_end (GstLiveKitRoomSubscriber * self, Output * o)
 static void
 track_free (Track * t)
 {
-  g_free (t->identity);
-  g_free (t->track_sid);
   g_ptr_array_unref (t->elements);
   gst_clear_object (&t->input);
   gst_clear_object (&t->webrtc_pad);
@@ -377,8 +376,8 @@ build_track (GstLiveKitRoomSubscriber * self, GstPad * pad, GstCaps * caps)
   t = g_new0 (Track, 1);
   t->owner = self;
   t->elements = g_ptr_array_new_with_free_func (gst_object_unref);
-  t->identity = g_strdup (info->identity);
-  t->track_sid = g_strdup (info->sid);
+  t->identity = g_intern_string (info->identity);
+  t->track_sid = g_intern_string (info->sid);
   t->webrtc_pad = gst_object_ref (pad);
   last = build_chain (self, t, choice, encrypted);
 
@@ -481,8 +480,7 @@ typedef struct
 
 /* @t stops feeding its pad, which goes idle. Lock held. */
 static void
-detach_track_locked (GstLiveKitRoomSubscriber * self, Track * t,
-    Detached * out)
+detach_track_locked (GstLiveKitRoomSubscriber * self, Track * t, Detached * out)
 {
   Output *o = t->output;
 
@@ -772,8 +770,7 @@ gst_livekit_room_subscriber_prefer_track_codecs (GstLiveKitRoomSubscriber *
     gchar *sid = gst_livekit_room_model_resolve_track (self->model, NULL, mid);
     GstLiveKitRoomTrack *t = gst_livekit_room_model_lookup_track (self->model,
         sid);
-    const gchar *slash = t && t->mime_type ? strchr (t->mime_type, '/') :
-        NULL;
+    const gchar *slash = t && t->mime_type ? strchr (t->mime_type, '/') : NULL;
     GPtrArray *formats;
 
     g_free (sid);
