@@ -6,7 +6,8 @@
 #
 # Usage: bench/callgrind.sh [--quick] [--before BUILD_DIR]
 #   --before: also measure the livekit plugin of another build (an older
-#   commit) in the same run, as "before" columns.
+#   commit) in the same run, as "before" rows: a build directory, or a
+#   directory holding libgstlivekit.so and libgstlivekit-1.0.so.0.
 # Environment: BUILD_DIR (default <repo>/build), ITERS (buffers per case,
 #   default 256; --quick 64), OUT_DIR (keeps callgrind's files).
 set -eu
@@ -32,12 +33,13 @@ out=${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/livekit-callgrind.XXXXXX")}
 mkdir -p "$out"
 ninja -C "$build" bench/element-bench plugins/livekit/libgstlivekit.so >&2
 
-# $1 label, $2 plugin dir, $3... element-bench arguments
+# $1 label, $2 plugin dir, $3 library dir, $4... element-bench arguments
 measure() {
-  label=$1 plugins=$2
-  shift 2
+  label=$1 plugins=$2 libs=$3
+  shift 3
   mkdir -p "$out/$label"
   echo "callgrind.sh: $label $*" >&2
+  LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
   GST_PLUGIN_PATH=$plugins GST_REGISTRY="$out/$label/registry.bin" \
     valgrind --tool=callgrind --collect-atstart=no \
     --callgrind-out-file="$out/$label/cg.%p" \
@@ -46,10 +48,15 @@ measure() {
     { tail -20 "$out/$label/valgrind.log" >&2; exit 1; }
 }
 
-measure after "$build/plugins/livekit"
+measure after "$build/plugins/livekit" "$build/gst/livekit"
 if [ -n "$before" ]; then
+  if [ -d "$before/plugins/livekit" ]; then
+    bplugins=$before/plugins/livekit blibs=$before/gst/livekit
+  else
+    bplugins=$before blibs=$before
+  fi
   for e in livekitencrypt livekitdecrypt; do
-    measure "before-$e" "$before/plugins/livekit" --only "$e"
+    measure "before-$e" "$bplugins" "$blibs" --only "$e"
   done
 fi
 
