@@ -446,7 +446,13 @@ gst_livekit_cryptor_decrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
   }
 
   *out_len = 0;
+  /* Only authentication failures count against a key, as in LiveKit:
+   * malformed frames returned above never reach here. */
   c->failures[parsed.key_index]++;
+  /* The failure that gives the index up is said once (from then on its
+   * frames are dropped untried). */
+  r->key_given_up = c->failure_tolerance >= 0
+      && c->failures[parsed.key_index] == (guint) c->failure_tolerance + 1;
   drop (c, r, GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED,
       GST_LIVEKIT_ENCRYPTION_STATE_DECRYPTION_FAILED);
 

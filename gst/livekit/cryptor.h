@@ -96,6 +96,9 @@ typedef struct
    * codec's clear prefix; layout-unstable; ...), else GST_LIVEKIT_FRAME_OK. */
   GstLiveKitFrameError frame_error;
   guint key_index;
+  /* DECRYPT_FAILED: this failure exceeded the failure tolerance; the key
+   * index is given up (KEY_INVALID) until a key is set there. Once. */
+  gboolean key_given_up;
   guint n_states;
   GstLiveKitEncryptionState states[2];
   gboolean ratcheted;

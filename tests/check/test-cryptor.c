@@ -164,17 +164,22 @@ GST_START_TEST (test_wrong_key_and_tolerance)
   set_key (tx, NULL, "right", 0);
   set_key (rx, NULL, "wrong", 0);
   f = encrypt (enc, 0);
-  /* Tolerance 2: three tries fail, then the index is given up. */
+  /* Tolerance 2: three tries fail, then the index is given up; the third
+   * failure says so, once (issue 9 item 8). */
   r = decrypt (dec, &f);
   fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED);
   assert_states (&r, 1, S (DECRYPTION_FAILED));
+  fail_if (r.key_given_up);
   r = decrypt (dec, &f);
   assert_states (&r, 0);
+  fail_if (r.key_given_up);
   r = decrypt (dec, &f);
   fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED);
+  fail_unless (r.key_given_up);
   r = decrypt (dec, &f);
   fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_KEY_INVALID);
   assert_states (&r, 0);
+  fail_if (r.key_given_up);
 
   /* A new key at that index revalidates it. */
   set_key (rx, NULL, "right", 0);
@@ -186,6 +191,58 @@ GST_START_TEST (test_wrong_key_and_tolerance)
   gst_livekit_cryptor_free (dec);
   gst_object_unref (tx);
   gst_object_unref (rx);
+}
+
+GST_END_TEST;
+
+/* Only frames that fail authentication count against a key, as in
+ * LiveKit: frames malformed before any key is tried (too short, IV length
+ * byte not 12, key index beyond the ring, unknown server-injected frame)
+ * never give a valid key up, however many there are (issue 9 item 8). */
+GST_START_TEST (test_malformed_frames_do_not_count)
+{
+  GstLiveKitKeyring *kr = keyring_new (0, 0);
+  GstLiveKitCryptor *enc = gst_livekit_cryptor_new (kr, TRUE, NULL);
+  GstLiveKitCryptor *dec = gst_livekit_cryptor_new (kr, FALSE, NULL);
+  static const guint8 sif[] = { 'L', 'K', 'R', 'O', 'O', 'M' };
+  GstLiveKitCryptResult r;
+  Frame good, bad_iv, bad_index, too_short, unknown_sif;
+
+  set_key (kr, NULL, "key", 0);
+  gst_livekit_cryptor_set_sif_trailer (dec, sif, sizeof sif);
+  good = encrypt (enc, 0);
+  bad_iv = good;
+  bad_iv.data[bad_iv.len - 2] = 11;
+  bad_index = good;
+  bad_index.data[bad_index.len - 1] = 200;
+  too_short = good;
+  too_short.len = 5;
+  memcpy (unknown_sif.data, "garbage", 7);
+  memcpy (unknown_sif.data + 7, sif, sizeof sif);
+  unknown_sif.len = 7 + sizeof sif;
+  for (guint i = 0; i < 20; i++) {
+    r = decrypt (dec, &bad_iv);
+    fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_BAD_IV_LENGTH);
+    r = decrypt (dec, &bad_index);
+    fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_MISSING_KEY);
+    r = decrypt (dec, &too_short);
+    fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_TOO_SHORT);
+    r = decrypt (dec, &unknown_sif);
+    fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_UNKNOWN_SIF);
+    fail_if (r.key_given_up);
+  }
+  /* Tolerance 0: the key still decrypts... */
+  r = decrypt (dec, &good);
+  fail_unless_equals_int (r.outcome, GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED);
+  /* ...and one frame that fails authentication gives it up. */
+  good.data[5] ^= 0x01;
+  r = decrypt (dec, &good);
+  fail_unless (r.key_given_up);
+  r = decrypt (dec, &good);
+  fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_KEY_INVALID);
+  gst_livekit_cryptor_free (enc);
+  gst_livekit_cryptor_free (dec);
+  gst_object_unref (kr);
 }
 
 GST_END_TEST;
@@ -528,6 +585,7 @@ cryptor_suite (void)
   tcase_add_test (tc, test_round_trip_and_states);
   tcase_add_test (tc, test_missing_key_then_recovery);
   tcase_add_test (tc, test_wrong_key_and_tolerance);
+  tcase_add_test (tc, test_malformed_frames_do_not_count);
   tcase_add_test (tc, test_failure_count_resets_on_success);
   tcase_add_test (tc, test_auto_ratchet_window_edges);
   tcase_add_test (tc, test_auto_ratchet_pbkdf2);

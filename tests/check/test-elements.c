@@ -517,6 +517,46 @@ GST_START_TEST (test_key_file_checked_before_read)
 
 GST_END_TEST;
 
+/* A key given up after failure-tolerance is said once, with whose and which
+ * index it is, never the key (issue 9 item 8). */
+GST_START_TEST (test_key_given_up_warns_once)
+{
+  GstHarness *enc = harness_for ("livekitencrypt", "shared-key=s3cr3t-right");
+  GstHarness *dec = harness_for ("livekitdecrypt", "shared-key=s3cr3t-wrong "
+      "ratchet-window-size=0 failure-tolerance=2");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  guint gave_up = 0;
+
+  gst_element_set_bus (dec->element, bus);
+  for (guint i = 0; i < 8; i++)
+    fail_unless_equals_int (gst_harness_push (dec,
+            gst_harness_push_and_pull (enc, vp8_frame (i == 0, i))),
+        GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_buffers_received (dec), 0);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+    GError *err = NULL;
+    gchar *debug = NULL;
+
+    gst_message_parse_warning (msg, &err, &debug);
+    fail_if (strstr (err->message, "s3cr3t") || (debug && strstr (debug,
+                "s3cr3t")));
+    if (strstr (err->message, "gave up the key at index 0 of the shared key "
+            "ring after 3 failed decryptions in a row (failure-tolerance 2)"))
+      gave_up++;
+    g_clear_error (&err);
+    g_free (debug);
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (gave_up, 1);
+  gst_element_set_bus (dec->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (enc);
+  gst_harness_teardown (dec);
+}
+
+GST_END_TEST;
+
 /* The encrypt-failed warning says why (issue 9 item 9), once per interval. */
 GST_START_TEST (test_encrypt_failed_says_why)
 {
@@ -715,6 +755,7 @@ elements_suite (void)
   tcase_add_test (tc, test_misconfiguration_errors);
   tcase_add_test (tc, test_key_file_checked_before_read);
   tcase_add_test (tc, test_encrypt_failed_says_why);
+  tcase_add_test (tc, test_key_given_up_warns_once);
   tcase_add_test (tc, test_ssrc_and_sif_trailer);
   tcase_add_test (tc, test_dropped_frames_announce_gaps);
   tcase_add_test (tc, test_wrong_key_pipeline_prerolls);

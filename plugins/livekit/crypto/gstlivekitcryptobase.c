@@ -677,6 +677,24 @@ gst_livekit_crypto_base_report (GstLiveKitCryptoBase * self,
         gst_message_new_element (GST_OBJECT (self), s));
   }
 
+  /* Not rate-limited: once per key set at an index, and what follows is
+   * silent (KEY_INVALID drops are not warned about). The key itself is
+   * never named, only whose it is and where. */
+  if (r->key_given_up) {
+    GstLiveKitKeyring *keyring = gst_livekit_crypto_base_get_keyring (self);
+    gint tolerance = keyring ?
+        gst_livekit_keyring_get_failure_tolerance (keyring) : -1;
+
+    GST_ELEMENT_WARNING (self, STREAM, DECRYPT,
+        ("gave up the key at index %u of %s after %d failed decryptions in a "
+            "row (failure-tolerance %d): its frames are dropped untried until "
+            "a key is set or ratcheted at that index", r->key_index,
+            identity ? identity : "the shared key ring", tolerance + 1,
+            tolerance), ("a wrong key, or frames that do not authenticate "
+            "(damaged or injected); see docs/keys.md, Failure tolerance"));
+    gst_clear_object (&keyring);
+  }
+
   if (r->outcome == GST_LIVEKIT_FRAME_OUTCOME_DROPPED
       && r->reason != GST_LIVEKIT_DROP_REASON_KEY_INVALID) {
     GstClockTime now = g_get_monotonic_time () * GST_USECOND;
