@@ -6,7 +6,11 @@
  *   as in JS; native counts per key handler and only key changes reset it;
  * - auto-ratchet follows up to ratchet-window-size steps in one frame, as
  *   native does (JS follows one step per frame), and commits the ratcheted
- *   key only after a frame decrypted with it;
+ *   key only after a frame decrypted with it. The steps are derived by the
+ *   keyring's worker when a frame asks; callers that can wait hold that
+ *   frame (HELD) rather than drop it, as JS awaits and native blocks;
+ * - a key ratcheted away still decrypts during the keyring's grace period
+ *   (frames in flight under it), which neither SDK does;
  * - DECRYPTION_FAILED is reported on the first frame that fails after
  *   another state, whatever the failure tolerance (native stays silent with
  *   tolerance -1); the tolerance only decides when a key index is given up;
@@ -27,6 +31,11 @@ typedef struct
 {
   GstLiveKitKeySet *key_set;
   GstLiveKitAead *aead;
+  /* The key ratcheted away at this index, during its grace period. */
+  gboolean previous_looked_up;
+  GstLiveKitKeySet *previous;
+  GstLiveKitAead *previous_aead;
+  gint64 previous_until;
 } CachedKey;
 
 struct _GstLiveKitCryptor
@@ -112,8 +121,12 @@ static void
 drop_cached_keys (GstLiveKitCryptor * c)
 {
   for (guint i = 0; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++) {
-    g_clear_pointer (&c->keys[i].key_set, gst_livekit_key_set_unref);
-    g_clear_pointer (&c->keys[i].aead, gst_livekit_aead_free);
+    CachedKey *k = &c->keys[i];
+    g_clear_pointer (&k->key_set, gst_livekit_key_set_unref);
+    g_clear_pointer (&k->aead, gst_livekit_aead_free);
+    g_clear_pointer (&k->previous, gst_livekit_key_set_unref);
+    g_clear_pointer (&k->previous_aead, gst_livekit_aead_free);
+    k->previous_looked_up = FALSE;
   }
 }
 
@@ -134,6 +147,12 @@ const gchar *
 gst_livekit_cryptor_get_identity (GstLiveKitCryptor * c)
 {
   return c->identity;
+}
+
+GstLiveKitKeyring *
+gst_livekit_cryptor_get_keyring (GstLiveKitCryptor * c)
+{
+  return c->keyring;
 }
 
 void
@@ -308,18 +327,14 @@ copy_and_parse (GstLiveKitCodec codec, const guint8 * in, gsize len,
       parsed);
 }
 
-/* Tries the ready ratchet candidates of @k's key set. Returns the step that
- * decrypted the frame, or -1. */
+/* Tries ratchet candidates [@from, @to) of @k's key set (ready ones).
+ * Returns the step that decrypted the frame, or -1. */
 static gint
-try_ratchet_candidates (GstLiveKitCryptor * c, CachedKey * k,
-    GstLiveKitCodec codec, const guint8 * in, gsize len, gboolean key_frame,
-    guint ring_size, guint8 * out, gsize * out_len)
+try_ratchet_candidates (GstLiveKitCryptor * c, CachedKey * k, guint from,
+    guint to, GstLiveKitCodec codec, const guint8 * in, gsize len,
+    gboolean key_frame, guint ring_size, guint8 * out, gsize * out_len)
 {
-  guint window = c->window;
-  guint ready = gst_livekit_key_set_ready_candidates (k->key_set);
-  guint steps = MIN (window, ready);
-
-  for (guint step = 0; step < steps; step++) {
+  for (guint step = from; step < to; step++) {
     GstLiveKitEncryptedFrame parsed;
     GstLiveKitAead *aead;
     GstLiveKitFrameError err;
@@ -327,7 +342,7 @@ try_ratchet_candidates (GstLiveKitCryptor * c, CachedKey * k,
     if (copy_and_parse (codec, in, len, key_frame, ring_size, out,
             &parsed) != GST_LIVEKIT_FRAME_OK)
       return -1;
-    aead = gst_livekit_aead_new (k->key_set->candidates[step].aes_key, FALSE);
+    aead = gst_livekit_aead_new (k->key_set->candidates[step].next, FALSE);
     if (!aead)
       return -1;
     err = gst_livekit_frame_decrypt (aead, out, &parsed, out_len);
@@ -336,6 +351,37 @@ try_ratchet_candidates (GstLiveKitCryptor * c, CachedKey * k,
       return (gint) step;
   }
   return -1;
+}
+
+/* The key ratcheted away at @index while its grace lasts, with a cipher
+ * context; NULL otherwise. Looked up once per keyring epoch. */
+static GstLiveKitAead *
+previous_key (GstLiveKitCryptor * c, guint index, CachedKey * k)
+{
+  if (!k->previous_looked_up) {
+    k->previous_looked_up = TRUE;
+    k->previous = gst_livekit_keyring_lookup_previous (c->keyring,
+        c->identity, index, &k->previous_until);
+    if (k->previous)
+      k->previous_aead = gst_livekit_aead_new (k->previous->aes_key, FALSE);
+  }
+  if (!k->previous_aead || g_get_monotonic_time () >= k->previous_until)
+    return NULL;
+  return k->previous_aead;
+}
+
+static gboolean
+try_previous_key (GstLiveKitCryptor * c, guint index, CachedKey * k,
+    GstLiveKitCodec codec, const guint8 * in, gsize len, gboolean key_frame,
+    guint ring_size, guint8 * out, gsize * out_len)
+{
+  GstLiveKitAead *aead = previous_key (c, index, k);
+  GstLiveKitEncryptedFrame parsed;
+
+  return aead && copy_and_parse (codec, in, len, key_frame, ring_size, out,
+      &parsed) == GST_LIVEKIT_FRAME_OK
+      && gst_livekit_frame_decrypt (aead, out, &parsed, out_len) ==
+      GST_LIVEKIT_FRAME_OK;
 }
 
 static gboolean
@@ -355,11 +401,21 @@ gst_livekit_cryptor_decrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
     const guint8 * in, gsize len, gboolean key_frame, guint8 * out,
     gsize * out_len, GstLiveKitCryptResult * r)
 {
+  gst_livekit_cryptor_decrypt_full (c, codec, in, len, key_frame, FALSE, out,
+      out_len, r);
+}
+
+void
+gst_livekit_cryptor_decrypt_full (GstLiveKitCryptor * c,
+    GstLiveKitCodec codec, const guint8 * in, gsize len, gboolean key_frame,
+    gboolean may_hold, guint8 * out, gsize * out_len, GstLiveKitCryptResult * r)
+{
   GstLiveKitEncryptedFrame parsed;
   GstLiveKitFrameError err;
   CachedKey *k;
   guint ring_size;
   gint step;
+  guint window, ready, tried;
 
   memset (r, 0, sizeof *r);
   *out_len = 0;
@@ -372,8 +428,7 @@ gst_livekit_cryptor_decrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
   }
 
   /* Checked before the key index is read, as every SDK does (spec §9.1). */
-  if (gst_livekit_sif_has_trailer (in, len, c->sif_trailer,
-          c->sif_trailer_len)) {
+  if (gst_livekit_sif_has_trailer (in, len, c->sif_trailer, c->sif_trailer_len)) {
     gsize payload_len = len - c->sif_trailer_len;
     if (gst_livekit_sif_is_known_payload (in, payload_len)) {
       memcpy (out, in, payload_len);
@@ -430,8 +485,16 @@ gst_livekit_cryptor_decrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
     goto done;
   }
 
-  step = try_ratchet_candidates (c, k, codec, in, len, key_frame, ring_size,
-      out, out_len);
+  window = c->window;
+  tried = 0;
+  for (;;) {
+    ready = MIN (window, gst_livekit_key_set_ready_candidates (k->key_set));
+    step = try_ratchet_candidates (c, k, tried, ready, codec, in, len,
+        key_frame, ring_size, out, out_len);
+    if (step >= 0 || ready == tried)
+      break;
+    tried = ready;
+  }
   if (step >= 0) {
     /* Commit only now that a frame proved the ratcheted key. */
     gst_livekit_keyring_commit_ratchet (c->keyring, c->identity,
@@ -445,7 +508,25 @@ gst_livekit_cryptor_decrypt (GstLiveKitCryptor * c, GstLiveKitCodec codec,
     goto done;
   }
 
+  if (try_previous_key (c, parsed.key_index, k, codec, in, len, key_frame,
+          ring_size, out, out_len)) {
+    c->failures[parsed.key_index] = 0;
+    r->outcome = GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED;
+    r->recovered = is_failing (c);
+    set_state (c, r, GST_LIVEKIT_ENCRYPTION_STATE_OK);
+    goto done;
+  }
+
   *out_len = 0;
+  /* Steps not derived yet may open it: the worker derives them (never this
+   * thread), and a caller that can wait holds the frame meanwhile (steps
+   * that became ready since they were tried count as not tried yet). */
+  if (tried < window && gst_livekit_keyring_request_ratchet (c->keyring,
+          k->key_set, tried, codec, in, len, key_frame, ring_size)
+      && may_hold) {
+    r->outcome = GST_LIVEKIT_FRAME_OUTCOME_HELD;
+    return;
+  }
   /* Only authentication failures count against a key, as in LiveKit:
    * malformed frames returned above never reach here. */
   c->failures[parsed.key_index]++;
@@ -475,6 +556,29 @@ gst_livekit_cryptor_get_current_key_index (GstLiveKitCryptor * c)
 {
   sync_keyring (c);
   return c->current_index;
+}
+
+gboolean
+gst_livekit_cryptor_opens_now (GstLiveKitCryptor * c, GstLiveKitCodec codec,
+    const guint8 * in, gsize len, gboolean key_frame)
+{
+  GstLiveKitEncryptedFrame parsed;
+  guint8 *scratch;
+  gsize out_len;
+  CachedKey *k;
+  gboolean opens = FALSE;
+
+  if (len == 0)
+    return FALSE;
+  sync_keyring (c);
+  scratch = g_malloc (len);
+  if (gst_livekit_frame_parse_copy (codec, in, len, key_frame, c->ring_size,
+          scratch, &parsed) == GST_LIVEKIT_FRAME_OK
+      && (k = cached_key (c, parsed.key_index)))
+    opens = gst_livekit_frame_decrypt (k->aead, scratch, &parsed, &out_len)
+        == GST_LIVEKIT_FRAME_OK;
+  g_free (scratch);
+  return opens;
 }
 
 void

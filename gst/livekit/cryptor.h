@@ -41,6 +41,9 @@ typedef enum /*< underscore_name=gst_livekit_encryption_state >*/
  * @GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH: passed unchanged (empty frame,
  *   known server-injected frame, disabled cryptor)
  * @GST_LIVEKIT_FRAME_OUTCOME_DROPPED: dropped; the drop reason says why
+ * @GST_LIVEKIT_FRAME_OUTCOME_HELD: not decided yet: only ratchet steps the
+ *   keyring is still deriving could open it (only when the caller allows
+ *   holding); decrypt the same frame again later. Nothing is counted.
  */
 typedef enum /*< underscore_name=gst_livekit_frame_outcome >*/
 {
@@ -48,6 +51,7 @@ typedef enum /*< underscore_name=gst_livekit_frame_outcome >*/
   GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED,
   GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH,
   GST_LIVEKIT_FRAME_OUTCOME_DROPPED,
+  GST_LIVEKIT_FRAME_OUTCOME_HELD,
 } GstLiveKitFrameOutcome;
 
 /**
@@ -128,6 +132,9 @@ void gst_livekit_cryptor_free (GstLiveKitCryptor * cryptor);
 const gchar *gst_livekit_cryptor_get_identity (GstLiveKitCryptor * cryptor);
 guint gst_livekit_cryptor_get_current_key_index (GstLiveKitCryptor *
     cryptor);
+/* (transfer none) */
+GstLiveKitKeyring *gst_livekit_cryptor_get_keyring (GstLiveKitCryptor *
+    cryptor);
 
 /* Encrypt side: the IV's SSRC word; 0 picks one from the CSPRNG. */
 void gst_livekit_cryptor_set_ssrc (GstLiveKitCryptor * cryptor, guint32 ssrc);
@@ -146,6 +153,22 @@ void gst_livekit_cryptor_encrypt (GstLiveKitCryptor * cryptor,
 void gst_livekit_cryptor_decrypt (GstLiveKitCryptor * cryptor,
     GstLiveKitCodec codec, const guint8 * in, gsize len, gboolean key_frame,
     guint8 * out, gsize * out_len, GstLiveKitCryptResult * result);
+/* Like gst_livekit_cryptor_decrypt(); with @may_hold, a frame that fails
+ * while the keyring still derives ratchet steps for its key is not dropped
+ * but HELD: try it again when gst_livekit_keyring_wait_ratchet_progress()
+ * says the worker moved. Without @may_hold such a frame is dropped (the
+ * steps are derived all the same, for the frames after it). */
+void gst_livekit_cryptor_decrypt_full (GstLiveKitCryptor * cryptor,
+    GstLiveKitCodec codec, const guint8 * in, gsize len, gboolean key_frame,
+    gboolean may_hold, guint8 * out, gsize * out_len,
+    GstLiveKitCryptResult * result);
+
+/* Whether the frame opens at once with the current key at its key index,
+ * with no side effect (no state, no count, no ratchet). A holding caller
+ * asks it of the frames behind a held one: if they open, the sender did
+ * not ratchet and the held frame is merely damaged. */
+gboolean gst_livekit_cryptor_opens_now (GstLiveKitCryptor * cryptor,
+    GstLiveKitCodec codec, const guint8 * in, gsize len, gboolean key_frame);
 
 void gst_livekit_cryptor_get_stats (GstLiveKitCryptor * cryptor,
     GstLiveKitCryptorStats * stats);

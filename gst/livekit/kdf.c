@@ -54,6 +54,17 @@ run_kdf (GstLiveKitKeyDerivation kdf, const uint8_t * material,
   return false;
 }
 
+/* Test hook (keyring-private.h): proves no KDF runs on a streaming thread. */
+static __thread guint64 runs_on_this_thread;
+
+guint64 gst_livekit_kdf_runs_on_this_thread (void);
+
+guint64
+gst_livekit_kdf_runs_on_this_thread (void)
+{
+  return runs_on_this_thread;
+}
+
 bool
 gst_livekit_kdf (GstLiveKitKeyDerivation kdf, const uint8_t * material,
     size_t material_len, const uint8_t * salt, size_t salt_len,
@@ -69,6 +80,7 @@ gst_livekit_kdf (GstLiveKitKeyDerivation kdf, const uint8_t * material,
     return false;
   ok = run_kdf (kdf, material, material_len, salt, salt_len, out, out_len);
   gst_livekit_exit_guard_leave ();
+  runs_on_this_thread++;
   return ok;
 }
 

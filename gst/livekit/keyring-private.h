@@ -4,6 +4,7 @@
 
 #include "keyring.h"
 #include "keyset.h"
+#include "frame.h"
 
 G_BEGIN_DECLS
 
@@ -16,8 +17,26 @@ guint gst_livekit_keyring_get_epoch (GstLiveKitKeyring * keyring);
 GstLiveKitKeySet *gst_livekit_keyring_lookup (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index);
 
+/* The key a ratchet replaced at @key_index, while its grace period lasts
+ * (until *@until, monotonic time), or NULL. */
+GstLiveKitKeySet *gst_livekit_keyring_lookup_previous (GstLiveKitKeyring *
+    keyring, const gchar * identity, guint key_index, gint64 * until);
+
+/* A frame failed with the first @tried steps of @ks: has the worker derive
+ * the next steps, one at a time, until one opens this frame (a copy is
+ * kept) or the window is full. TRUE while that goes on (a job was queued or
+ * one is running), or when more than @tried steps are ready already (try
+ * again); FALSE when @ks has no steps left to derive. */
+gboolean gst_livekit_keyring_request_ratchet (GstLiveKitKeyring * keyring,
+    GstLiveKitKeySet * ks, guint tried, GstLiveKitCodec codec,
+    const guint8 * frame, gsize len, gboolean key_frame, guint ring_size);
+
+/* Test hook: KDF runs on the calling thread so far. */
+guint64 gst_livekit_kdf_runs_on_this_thread (void);
+
 /* Auto-ratchet commit: replaces @expected in its slot by candidate @step of
- * it, only if the slot still holds @expected. Emits key-ratcheted. */
+ * it, only if the slot still holds @expected; @expected stays usable for
+ * the grace period. Emits key-ratcheted. */
 gboolean gst_livekit_keyring_commit_ratchet (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index, GstLiveKitKeySet * expected,
     guint step);

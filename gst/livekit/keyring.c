@@ -8,12 +8,15 @@
  * that has keys of its own uses only its own ring; everybody else uses the
  * shared ring.
  *
- * Keys are derived when they are set, on the caller's thread (PBKDF2 takes
- * tens of milliseconds). The next #GstLiveKitKeyring:ratchet-window-size
- * ratchet steps of every key are then precomputed by a worker thread, so
- * decryption on a streaming thread only ever tries keys that are ready. A
- * frame that needs a ratchet step not computed yet fails like a wrong key
- * (it is dropped and counted); frames after the step is ready decrypt.
+ * A key costs one key derivation, run when it is set, on the caller's
+ * thread (PBKDF2 takes tens of milliseconds). Ratchet steps are derived
+ * only when a frame fails to decrypt: the keyring's worker thread derives
+ * them one at a time, trying each on that frame, and stops at the first
+ * that decrypts it or after #GstLiveKitKeyring:ratchet-window-size steps.
+ * Decryption on a streaming thread only ever tries keys that are ready;
+ * livekitdecrypt holds the frames that wait for a step. A key ratcheted
+ * away (by a ratchet or an auto-ratchet) still decrypts for one second
+ * beside its successor, for the frames that were in flight.
  *
  * Key bytes live in libsodium guarded memory and are zeroed on release. No
  * property, signal or log line carries key bytes except the explicit export
@@ -24,7 +27,9 @@
 #endif
 
 #include "keyring-private.h"
+#include "exit-guard.h"
 #include "livekit-init.h"
+#include "ratchet-probe.h"
 #include "livekit-enumtypes.h"
 
 #include <string.h>
@@ -33,9 +38,17 @@
 GST_DEBUG_CATEGORY_STATIC (gst_livekit_keyring_debug);
 #define GST_CAT_DEFAULT gst_livekit_keyring_debug
 
+/* How long a key ratcheted away keeps decrypting beside its successor:
+ * frames in flight under it (another track of the same sender, say) still
+ * arrive after the first frame under the new key. */
+#define RATCHET_GRACE_US G_USEC_PER_SEC
+
 typedef struct
 {
   GstLiveKitKeySet *slots[GST_LIVEKIT_MAX_KEY_RING_SIZE];
+  /* The key a ratchet replaced, usable until previous_until. */
+  GstLiveKitKeySet *previous[GST_LIVEKIT_MAX_KEY_RING_SIZE];
+  gint64 previous_until[GST_LIVEKIT_MAX_KEY_RING_SIZE];
   guint current;
 } KeyRing;
 
@@ -58,10 +71,14 @@ struct _GstLiveKitKeyring
 
   guint epoch;                  /* atomic */
 
-  GThreadPool *precompute;
+  GThreadPool *worker;
   GMutex pending_lock;
   GCond pending_cond;
-  guint pending;
+  guint pending;                /* catch-up jobs queued or running */
+  gint progress;                /* bumped on every derived step and job end */
+
+  guint64 kdf_runs;             /* atomic */
+  guint64 ratchet_steps;        /* atomic */
 };
 
 enum
@@ -72,6 +89,7 @@ enum
   PROP_FAILURE_TOLERANCE,
   PROP_KEY_RING_SIZE,
   PROP_KEY_DERIVATION,
+  PROP_STATS,
 };
 
 enum
@@ -93,52 +111,129 @@ G_DEFINE_TYPE_WITH_CODE (GstLiveKitKeyring, gst_livekit_keyring,
     GST_TYPE_OBJECT, GST_DEBUG_CATEGORY_INIT (gst_livekit_keyring_debug,
         "livekitkeyring", 0, "LiveKit E2EE keyring"));
 
-G_DEFINE_QUARK (gst-livekit-keyring-error-quark, gst_livekit_keyring_error);
+G_DEFINE_QUARK (gst - livekit - keyring - error - quark,
+    gst_livekit_keyring_error);
 
 typedef struct
 {
   GstLiveKitKeyring *keyring;
   GstLiveKitKeySet *key_set;
   gchar *salt;
-} PrecomputeJob;
+  GstLiveKitRatchetProbe *probe;
+} CatchUpJob;
 
 static void
-precompute_run (gpointer data, gpointer user_data)
+count_kdf_run (GstLiveKitKeyring * self)
 {
-  PrecomputeJob *job = data;
-  GstLiveKitKeyring *self = job->keyring;
+  __atomic_fetch_add (&self->kdf_runs, 1, __ATOMIC_RELAXED);
+}
 
-  gst_livekit_key_set_fill_candidates (job->key_set, (const guint8 *) job->salt,
-      strlen (job->salt));
-  gst_livekit_key_set_unref (job->key_set);
+static void
+notify_progress (GstLiveKitKeyring * self)
+{
+  g_mutex_lock (&self->pending_lock);
+  g_atomic_int_inc (&self->progress);
+  g_cond_broadcast (&self->pending_cond);
+  g_mutex_unlock (&self->pending_lock);
+}
+
+/* The worker: one step at a time, each tried on the frame that asked, until
+ * one opens it, the window is full or the key set is replaced. */
+static void
+catch_up_run (gpointer data, gpointer user_data)
+{
+  CatchUpJob *job = data;
+  GstLiveKitKeyring *self = job->keyring;
+  GstLiveKitKeySet *ks = job->key_set;
+  gsize salt_len = strlen (job->salt);
+
+  while (gst_livekit_key_set_derive_step (ks, (const guint8 *) job->salt,
+          salt_len)) {
+    guint ready = gst_livekit_key_set_ready_candidates (ks);
+    gboolean opens = FALSE;
+
+    count_kdf_run (self);
+    __atomic_fetch_add (&self->ratchet_steps, 1, __ATOMIC_RELAXED);
+    notify_progress (self);
+    /* AES is OpenSSL too: not during the process's exit either. */
+    if (gst_livekit_exit_guard_enter ()) {
+      opens = gst_livekit_ratchet_probe_opens (job->probe,
+          ks->candidates[ready - 1].next);
+      gst_livekit_exit_guard_leave ();
+    }
+    if (opens)
+      break;
+  }
+  GST_DEBUG_OBJECT (self, "catch-up of key set %" G_GUINT64_FORMAT " done at "
+      "%u step(s)", ks->id, gst_livekit_key_set_ready_candidates (ks));
+  __atomic_store_n (&ks->deriving, 0, __ATOMIC_RELEASE);
+  gst_livekit_key_set_unref (ks);
+  gst_livekit_ratchet_probe_free (job->probe);
   g_free (job->salt);
   g_free (job);
 
   g_mutex_lock (&self->pending_lock);
-  if (--self->pending == 0)
-    g_cond_broadcast (&self->pending_cond);
+  g_atomic_int_inc (&self->progress);
+  self->pending--;
+  g_cond_broadcast (&self->pending_cond);
   g_mutex_unlock (&self->pending_lock);
 }
 
-/* Call with the object lock held. */
-static void
-schedule_precompute (GstLiveKitKeyring * self, GstLiveKitKeySet * ks)
+gboolean
+gst_livekit_keyring_request_ratchet (GstLiveKitKeyring * self,
+    GstLiveKitKeySet * ks, guint tried, GstLiveKitCodec codec,
+    const guint8 * frame, gsize len, gboolean key_frame, guint ring_size)
 {
-  PrecomputeJob *job;
+  guint ready = gst_livekit_key_set_ready_candidates (ks);
+  CatchUpJob *job;
+  gint idle = 0;
 
-  if (ks->n_candidates == 0
-      || gst_livekit_key_set_ready_candidates (ks) == ks->n_candidates)
-    return;
-  job = g_new0 (PrecomputeJob, 1);
-  /* No reference: finalize waits for the pool, and jobs of a finalizing
-   * keyring see their key sets cancelled and return early. */
+  /* A step published since the caller looked: worth another try. */
+  if (ready > tried)
+    return TRUE;
+  if (ready >= ks->n_candidates
+      || __atomic_load_n (&ks->cancelled, __ATOMIC_RELAXED))
+    return FALSE;
+  /* One job per key set: a running one goes on until its frame opens. */
+  if (!__atomic_compare_exchange_n (&ks->deriving, &idle, 1, FALSE,
+          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    return TRUE;
+  job = g_new0 (CatchUpJob, 1);
+  /* No reference: finalize cancels every key set and waits for the pool. */
   job->keyring = self;
   job->key_set = gst_livekit_key_set_ref (ks);
+  GST_OBJECT_LOCK (self);
   job->salt = g_strdup (self->salt);
+  GST_OBJECT_UNLOCK (self);
+  job->probe = gst_livekit_ratchet_probe_new (codec, frame, len, key_frame,
+      ring_size);
   g_mutex_lock (&self->pending_lock);
   self->pending++;
   g_mutex_unlock (&self->pending_lock);
-  g_thread_pool_push (self->precompute, job, NULL);
+  g_thread_pool_push (self->worker, job, NULL);
+  return TRUE;
+}
+
+guint
+gst_livekit_keyring_get_ratchet_progress (GstLiveKitKeyring * self)
+{
+  /* Written under pending_lock, read without it: one load per frame. */
+  return (guint) g_atomic_int_get (&self->progress);
+}
+
+gboolean
+gst_livekit_keyring_wait_ratchet_progress (GstLiveKitKeyring * self,
+    guint seen, gint64 end_time)
+{
+  gboolean moved;
+
+  g_mutex_lock (&self->pending_lock);
+  while ((guint) self->progress == seen
+      && g_cond_wait_until (&self->pending_cond, &self->pending_lock,
+          end_time));
+  moved = (guint) self->progress != seen;
+  g_mutex_unlock (&self->pending_lock);
+  return moved;
 }
 
 static void
@@ -152,12 +247,43 @@ release_slot (GstLiveKitKeySet ** slot)
 }
 
 static void
+release_previous (KeyRing * ring, guint slot)
+{
+  release_slot (&ring->previous[slot]);
+  ring->previous_until[slot] = 0;
+}
+
+static void
+release_ring_slot (KeyRing * ring, guint slot)
+{
+  release_slot (&ring->slots[slot]);
+  release_previous (ring, slot);
+}
+
+static void
 key_ring_free (gpointer data)
 {
   KeyRing *ring = data;
   for (guint i = 0; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++)
-    release_slot (&ring->slots[i]);
+    release_ring_slot (ring, i);
   g_free (ring);
+}
+
+/* Call with the object lock held. A ratchet keeps the key it replaces for
+ * the grace period; anything else (a key the application sets) ends it. */
+static void
+replace_slot (KeyRing * ring, guint slot, GstLiveKitKeySet * ks,
+    gboolean ratchet)
+{
+  release_previous (ring, slot);
+  if (ratchet && ring->slots[slot]) {
+    __atomic_store_n (&ring->slots[slot]->cancelled, 1, __ATOMIC_RELAXED);
+    ring->previous[slot] = ring->slots[slot];
+    ring->previous_until[slot] = g_get_monotonic_time () + RATCHET_GRACE_US;
+  } else {
+    release_slot (&ring->slots[slot]);
+  }
+  ring->slots[slot] = ks;
 }
 
 static void
@@ -193,16 +319,14 @@ ring_for (GstLiveKitKeyring * self, const gchar * identity)
 
 static void
 install_key_set (GstLiveKitKeyring * self, const gchar * identity,
-    guint slot, GstLiveKitKeySet * ks)
+    guint slot, GstLiveKitKeySet * ks, gboolean ratchet)
 {
   KeyRing *ring;
 
   GST_OBJECT_LOCK (self);
   ring = find_ring (self, identity, TRUE);
-  release_slot (&ring->slots[slot]);
-  ring->slots[slot] = ks;
+  replace_slot (ring, slot, ks, ratchet);
   ring->current = slot;
-  schedule_precompute (self, ks);
   bump_epoch (self);
   GST_OBJECT_UNLOCK (self);
 }
@@ -218,8 +342,9 @@ install_key_set (GstLiveKitKeyring * self, const gchar * identity,
  *   becomes the ring's current index
  * @error: return location for a #GError
  *
- * Derives the key on the calling thread (PBKDF2: tens of milliseconds) and
- * starts precomputing its ratchet window in the background.
+ * Derives the key on the calling thread (PBKDF2: tens of milliseconds), and
+ * nothing more: ratchet steps are derived when a frame needs them. Ends the
+ * grace period of a key ratcheted away at this index.
  *
  * Returns: %TRUE on success
  */
@@ -253,13 +378,14 @@ gst_livekit_keyring_set_key (GstLiveKitKeyring * keyring,
   ks = gst_livekit_key_set_new (kdf, material, material_len,
       (const guint8 *) salt, strlen (salt), window, 0);
   g_free (salt);
+  count_kdf_run (keyring);
   if (!ks) {
     g_mutex_unlock (&keyring->write_lock);
     g_set_error (error, GST_LIVEKIT_KEYRING_ERROR,
         GST_LIVEKIT_KEYRING_ERROR_DERIVATION, "key derivation failed");
     return FALSE;
   }
-  install_key_set (keyring, identity, slot, ks);
+  install_key_set (keyring, identity, slot, ks, FALSE);
   g_mutex_unlock (&keyring->write_lock);
 
   GST_INFO_OBJECT (keyring, "key set for %s at index %u",
@@ -400,13 +526,15 @@ gst_livekit_keyring_ratchet_key (GstLiveKitKeyring * keyring,
     return NULL;
   }
 
-  /* Reuse the precomputed step when the worker has it. */
-  if (gst_livekit_key_set_ready_candidates (old) > 0)
+  /* Reuse the step when the worker has derived it. */
+  if (gst_livekit_key_set_ready_candidates (old) > 0) {
     ks = gst_livekit_key_set_new_from_candidate (old, 0, window);
-  else
+  } else {
     ks = gst_livekit_key_set_new (old->kdf, old->next_material,
         GST_LIVEKIT_RATCHET_SIZE, (const guint8 *) salt, strlen (salt), window,
         old->ratchet_count + 1);
+    count_kdf_run (keyring);
+  }
   g_free (salt);
   gst_livekit_key_set_unref (old);
   if (!ks) {
@@ -416,7 +544,7 @@ gst_livekit_keyring_ratchet_key (GstLiveKitKeyring * keyring,
     return NULL;
   }
   material = secret_bytes_new (ks->material, ks->material_len);
-  install_key_set (keyring, identity, slot, ks);
+  install_key_set (keyring, identity, slot, ks, TRUE);
   g_mutex_unlock (&keyring->write_lock);
 
   GST_INFO_OBJECT (keyring, "ratcheted %s at index %u",
@@ -534,8 +662,7 @@ gst_livekit_keyring_decrypt_data (GstLiveKitKeyring * keyring,
  */
 GBytes *
 gst_livekit_keyring_encrypt_data (GstLiveKitKeyring * keyring,
-    const gchar * identity, GBytes * plaintext, guint * key_index,
-    GBytes ** iv)
+    const gchar * identity, GBytes * plaintext, guint * key_index, GBytes ** iv)
 {
   GstLiveKitKeySet *ks;
   GstLiveKitAead *aead;
@@ -546,8 +673,7 @@ gst_livekit_keyring_encrypt_data (GstLiveKitKeyring * keyring,
   guint index;
 
   g_return_val_if_fail (GST_IS_LIVEKIT_KEYRING (keyring), NULL);
-  index = (guint) gst_livekit_keyring_get_current_key_index (keyring,
-      identity);
+  index = (guint) gst_livekit_keyring_get_current_key_index (keyring, identity);
   ks = gst_livekit_keyring_lookup (keyring, identity, index);
   if (!ks)
     return NULL;
@@ -573,7 +699,7 @@ gst_livekit_keyring_clear (GstLiveKitKeyring * keyring)
   g_mutex_lock (&keyring->write_lock);
   GST_OBJECT_LOCK (keyring);
   for (guint i = 0; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++)
-    release_slot (&keyring->shared.slots[i]);
+    release_ring_slot (&keyring->shared, i);
   keyring->shared.current = 0;
   g_hash_table_remove_all (keyring->rings);
   bump_epoch (keyring);
@@ -624,6 +750,27 @@ gst_livekit_keyring_snapshot (GstLiveKitKeyring * keyring,
   GST_OBJECT_UNLOCK (keyring);
 }
 
+GstLiveKitKeySet *
+gst_livekit_keyring_lookup_previous (GstLiveKitKeyring * keyring,
+    const gchar * identity, guint key_index, gint64 * until)
+{
+  GstLiveKitKeySet *ks = NULL;
+  KeyRing *ring;
+
+  GST_OBJECT_LOCK (keyring);
+  ring = ring_for (keyring, identity);
+  if (key_index < keyring->ring_size && ring->previous[key_index]) {
+    if (ring->previous_until[key_index] > g_get_monotonic_time ()) {
+      ks = gst_livekit_key_set_ref (ring->previous[key_index]);
+      *until = ring->previous_until[key_index];
+    } else {
+      release_previous (ring, key_index);
+    }
+  }
+  GST_OBJECT_UNLOCK (keyring);
+  return ks;
+}
+
 gboolean
 gst_livekit_keyring_commit_ratchet (GstLiveKitKeyring * keyring,
     const gchar * identity, guint key_index, GstLiveKitKeySet * expected,
@@ -642,10 +789,8 @@ gst_livekit_keyring_commit_ratchet (GstLiveKitKeyring * keyring,
   GST_OBJECT_LOCK (keyring);
   ring = ring_for (keyring, identity);
   if (key_index < keyring->ring_size && ring->slots[key_index] == expected) {
-    release_slot (&ring->slots[key_index]);
-    ring->slots[key_index] = ks;
+    replace_slot (ring, key_index, ks, TRUE);
     ring->current = key_index;
-    schedule_precompute (keyring, ks);
     bump_epoch (keyring);
     committed = TRUE;
     if (ring != &keyring->shared)
@@ -736,11 +881,10 @@ rederive_all (GstLiveKitKeyring * self)
         continue;
       ks = gst_livekit_key_set_new (kdf, old->material, old->material_len,
           (const guint8 *) salt, strlen (salt), window, old->ratchet_count);
+      count_kdf_run (self);
       GST_OBJECT_LOCK (self);
-      release_slot (&ring->slots[i]);
+      release_ring_slot (ring, i);
       ring->slots[i] = ks;
-      if (ks)
-        schedule_precompute (self, ks);
       GST_OBJECT_UNLOCK (self);
     }
   }
@@ -782,17 +926,18 @@ gst_livekit_keyring_set_property (GObject * object, guint prop_id,
       gpointer ring;
       /* Slots beyond the new size go; frames using them become MISSING_KEY. */
       for (guint i = size; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++)
-        release_slot (&self->shared.slots[i]);
+        release_ring_slot (&self->shared, i);
       g_hash_table_iter_init (&iter, self->rings);
       while (g_hash_table_iter_next (&iter, NULL, &ring))
         for (guint i = size; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++)
-          release_slot (&((KeyRing *) ring)->slots[i]);
+          release_ring_slot (ring, i);
       self->ring_size = size;
       bump_epoch (self);
       break;
     }
     case PROP_KEY_DERIVATION:
-      rederive = self->kdf != (GstLiveKitKeyDerivation) g_value_get_enum (value);
+      rederive =
+          self->kdf != (GstLiveKitKeyDerivation) g_value_get_enum (value);
       self->kdf = g_value_get_enum (value);
       break;
     default:
@@ -811,6 +956,14 @@ gst_livekit_keyring_get_property (GObject * object, guint prop_id,
 {
   GstLiveKitKeyring *self = GST_LIVEKIT_KEYRING (object);
 
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed (value,
+        gst_structure_new ("application/x-livekit-keyring-stats", "kdf-runs",
+            G_TYPE_UINT64, __atomic_load_n (&self->kdf_runs, __ATOMIC_RELAXED),
+            "ratchet-steps-derived", G_TYPE_UINT64,
+            __atomic_load_n (&self->ratchet_steps, __ATOMIC_RELAXED), NULL));
+    return;
+  }
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_RATCHET_SALT:
@@ -885,9 +1038,9 @@ gst_livekit_keyring_finalize (GObject * object)
 
   /* Cancel first so queued jobs return at once, then wait for them. */
   for (guint i = 0; i < GST_LIVEKIT_MAX_KEY_RING_SIZE; i++)
-    release_slot (&self->shared.slots[i]);
+    release_ring_slot (&self->shared, i);
   g_hash_table_unref (self->rings);
-  g_thread_pool_free (self->precompute, FALSE, TRUE);
+  g_thread_pool_free (self->worker, FALSE, TRUE);
   g_free (self->salt);
   g_mutex_clear (&self->write_lock);
   g_mutex_clear (&self->pending_lock);
@@ -908,8 +1061,8 @@ gst_livekit_keyring_init (GstLiveKitKeyring * self)
   self->window = GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE;
   self->failure_tolerance = GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE;
   self->ring_size = GST_LIVEKIT_DEFAULT_KEY_RING_SIZE;
-  /* One thread: precomputation is background work, not a race. */
-  self->precompute = g_thread_pool_new (precompute_run, NULL, 1, FALSE, NULL);
+  /* One thread: ratchet catch-up is background work, not a race. */
+  self->worker = g_thread_pool_new (catch_up_run, NULL, 1, FALSE, NULL);
 }
 
 static void
@@ -931,14 +1084,15 @@ gst_livekit_keyring_class_init (GstLiveKitKeyringClass * klass)
           "re-derives every key", GST_LIVEKIT_DEFAULT_RATCHET_SALT, rw));
   g_object_class_install_property (gobject_class, PROP_RATCHET_WINDOW_SIZE,
       g_param_spec_uint ("ratchet-window-size", "Ratchet window size",
-          "Ratchet steps tried (and precomputed) when a frame fails to decrypt;"
-          " 0 disables auto-ratchet", 0, GST_LIVEKIT_MAX_RATCHET_WINDOW_SIZE,
+          "Ratchet steps tried (derived in the background, one at a time, "
+          "when a frame fails to decrypt); 0 disables auto-ratchet", 0,
+          GST_LIVEKIT_MAX_RATCHET_WINDOW_SIZE,
           GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE, rw));
   g_object_class_install_property (gobject_class, PROP_FAILURE_TOLERANCE,
       g_param_spec_int ("failure-tolerance", "Failure tolerance",
           "Consecutive failures of a key index before it is marked invalid "
-          "and its frames are dropped untried; -1 never marks keys invalid",
-          -1, G_MAXINT, GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE, rw));
+          "and its frames are dropped untried; -1 never marks keys invalid", -1,
+          G_MAXINT, GST_LIVEKIT_DEFAULT_FAILURE_TOLERANCE, rw));
   g_object_class_install_property (gobject_class, PROP_KEY_RING_SIZE,
       g_param_spec_uint ("key-ring-size", "Key ring size",
           "Slots per key ring; key index i is stored in slot i mod size", 1,
@@ -950,6 +1104,12 @@ gst_livekit_keyring_class_init (GstLiveKitKeyringClass * klass)
           "ArrayBuffer keys and 2026 native SDKs)",
           GST_TYPE_LIVEKIT_KEY_DERIVATION, GST_LIVEKIT_KEY_DERIVATION_PBKDF2,
           rw));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "Key derivations run for this keyring (kdf-runs) and how many of "
+          "them were ratchet steps derived in the background "
+          "(ratchet-steps-derived)", GST_TYPE_STRUCTURE,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /**
    * GstLiveKitKeyring::key-set:

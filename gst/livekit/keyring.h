@@ -68,7 +68,16 @@ guint gst_livekit_keyring_get_key_ring_size (GstLiveKitKeyring * keyring);
 guint gst_livekit_keyring_get_ratchet_window_size (GstLiveKitKeyring * keyring);
 gint gst_livekit_keyring_get_failure_tolerance (GstLiveKitKeyring * keyring);
 
-/* Blocks until every queued ratchet precomputation is done (tests, tools). */
+/* For callers that hold frames while ratchet steps are derived: a counter
+ * that moves whenever the keyring's worker derived a step or finished a
+ * job. wait_ratchet_progress() blocks until it differs from @seen or until
+ * @end_time (monotonic time) and says whether it moved. Read the counter
+ * before decrypting, wait after. */
+guint gst_livekit_keyring_get_ratchet_progress (GstLiveKitKeyring * keyring);
+gboolean gst_livekit_keyring_wait_ratchet_progress (GstLiveKitKeyring *
+    keyring, guint seen, gint64 end_time);
+
+/* Blocks until every queued ratchet derivation is done (tests, tools). */
 void gst_livekit_keyring_wait_precomputed (GstLiveKitKeyring * keyring);
 
 G_END_DECLS

@@ -61,7 +61,7 @@ gst_livekit_key_set_new_from_candidate (GstLiveKitKeySet * parent, guint step,
 {
   guint ready = gst_livekit_key_set_ready_candidates (parent);
   GstLiveKitKeySet *ks;
-  guint shared = 0;
+  guint shared;
 
   g_return_val_if_fail (step < ready, NULL);
   ks = key_set_alloc (parent->kdf, GST_LIVEKIT_RATCHET_SIZE, window);
@@ -69,21 +69,14 @@ gst_livekit_key_set_new_from_candidate (GstLiveKitKeySet * parent, guint step,
     return NULL;
   memcpy (ks->material, parent->candidates[step].material,
       GST_LIVEKIT_RATCHET_SIZE);
-  memcpy (ks->aes_key, parent->candidates[step].aes_key,
-      GST_LIVEKIT_AES_KEY_SIZE);
-  /* R(candidate step) is the material of candidate step + 1, when known;
-   * otherwise the chain restarts from this key set's own material. */
-  if (step + 1 < ready) {
-    memcpy (ks->next_material, parent->candidates[step + 1].material,
-        GST_LIVEKIT_RATCHET_SIZE);
-    shared = MIN (window, ready - step - 1);
-    for (guint i = 0; i < shared; i++)
-      ks->candidates[i] = parent->candidates[step + 1 + i];
-  } else {
-    ks->n_ready = -1;           /* next_material unknown: fill computes it */
-  }
-  if (ks->n_ready >= 0)
-    ks->n_ready = (gint) shared;
+  memcpy (ks->next_material, parent->candidates[step].next,
+      GST_LIVEKIT_RATCHET_SIZE);
+  memcpy (ks->aes_key, ks->next_material, GST_LIVEKIT_AES_KEY_SIZE);
+  /* The steps the parent already derived beyond @step are ours too. */
+  shared = MIN (window, ready - step - 1);
+  for (guint i = 0; i < shared; i++)
+    ks->candidates[i] = parent->candidates[step + 1 + i];
+  ks->n_ready = (gint) shared;
   ks->ratchet_count = parent->ratchet_count + step + 1;
   return ks;
 }
@@ -115,47 +108,23 @@ gst_livekit_key_set_ready_candidates (GstLiveKitKeySet * ks)
   return n < 0 ? 0 : (guint) n;
 }
 
-void
-gst_livekit_key_set_fill_candidates (GstLiveKitKeySet * ks,
-    const guint8 * salt, gsize salt_len)
+gboolean
+gst_livekit_key_set_derive_step (GstLiveKitKeySet * ks, const guint8 * salt,
+    gsize salt_len)
 {
-  guint8 *cur, *next;
-  guint i;
+  guint i = gst_livekit_key_set_ready_candidates (ks);
+  GstLiveKitRatchetStep *step;
 
-  cur = sodium_malloc (GST_LIVEKIT_RATCHET_SIZE);
-  next = sodium_malloc (GST_LIVEKIT_RATCHET_SIZE);
-  if (!cur || !next)
-    goto out;
-
-  if (ks->n_ready < 0) {
-    if (!gst_livekit_kdf_ratchet (ks->kdf, ks->material, ks->material_len,
-            salt, salt_len, ks->next_material))
-      goto out;
-    __atomic_store_n (&ks->n_ready, 0, __ATOMIC_RELEASE);
-  }
-
-  /* Candidate i has material R^(i+1)(m) and AES key R^(i+2)(m)[0..16]. */
-  i = (guint) ks->n_ready;
-  if (i >= ks->n_candidates)
-    goto out;
-  if (i == 0)
-    memcpy (cur, ks->next_material, GST_LIVEKIT_RATCHET_SIZE);
-  else if (!gst_livekit_kdf_ratchet (ks->kdf, ks->candidates[i - 1].material,
-          GST_LIVEKIT_RATCHET_SIZE, salt, salt_len, cur))
-    goto out;
-
-  for (; i < ks->n_candidates; i++) {
-    if (__atomic_load_n (&ks->cancelled, __ATOMIC_RELAXED))
-      break;
-    if (!gst_livekit_kdf_ratchet (ks->kdf, cur, GST_LIVEKIT_RATCHET_SIZE,
-            salt, salt_len, next))
-      break;
-    memcpy (ks->candidates[i].material, cur, GST_LIVEKIT_RATCHET_SIZE);
-    memcpy (ks->candidates[i].aes_key, next, GST_LIVEKIT_AES_KEY_SIZE);
-    __atomic_store_n (&ks->n_ready, (gint) i + 1, __ATOMIC_RELEASE);
-    memcpy (cur, next, GST_LIVEKIT_RATCHET_SIZE);
-  }
-out:
-  sodium_free (cur);
-  sodium_free (next);
+  if (i >= ks->n_candidates || __atomic_load_n (&ks->cancelled,
+          __ATOMIC_RELAXED))
+    return FALSE;
+  /* Candidate i has material R^(i+1)(m) and next R^(i+2)(m). */
+  step = &ks->candidates[i];
+  memcpy (step->material, i == 0 ? ks->next_material :
+      ks->candidates[i - 1].next, GST_LIVEKIT_RATCHET_SIZE);
+  if (!gst_livekit_kdf_ratchet (ks->kdf, step->material,
+          GST_LIVEKIT_RATCHET_SIZE, salt, salt_len, step->next))
+    return FALSE;
+  __atomic_store_n (&ks->n_ready, (gint) i + 1, __ATOMIC_RELEASE);
+  return TRUE;
 }

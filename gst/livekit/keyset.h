@@ -1,5 +1,5 @@
-/* A key set: one slot's material, its AES key and the precomputed ratchet
- * candidates that follow it. Internal to libgstlivekit. */
+/* A key set: one slot's material, its AES key and the ratchet steps that
+ * follow it, derived on demand. Internal to libgstlivekit. */
 #ifndef __GST_LIVEKIT_KEY_SET_H__
 #define __GST_LIVEKIT_KEY_SET_H__
 
@@ -9,17 +9,20 @@
 
 G_BEGIN_DECLS
 
-/* Material and key of one step of a ratchet chain. */
+/* One step of a ratchet chain: its material and R(material), whose first
+ * GST_LIVEKIT_AES_KEY_SIZE bytes are the step's AES key and which is the
+ * material of the step after it. */
 typedef struct
 {
   guint8 material[GST_LIVEKIT_RATCHET_SIZE];
-  guint8 aes_key[GST_LIVEKIT_AES_KEY_SIZE];
+  guint8 next[GST_LIVEKIT_RATCHET_SIZE];
 } GstLiveKitRatchetStep;
 
 /* Immutable once published, except that candidates only ever get appended:
  * n_ready is written (release) after candidate n_ready - 1 is complete, so a
  * reader that loads n_ready (acquire) may read candidates below it without a
- * lock. All key bytes live in libsodium guarded memory. */
+ * lock. Only the keyring's worker appends. All key bytes live in libsodium
+ * guarded memory. */
 typedef struct
 {
   gint refcount;
@@ -32,7 +35,8 @@ typedef struct
   guint n_candidates;           /* ratchet window when created */
   GstLiveKitRatchetStep *candidates;    /* guarded, n_candidates steps */
   gint n_ready;
-  gint cancelled;               /* replaced in its slot: stop precomputing */
+  gint cancelled;               /* replaced in its slot: stop deriving */
+  gint deriving;                /* a catch-up job is queued or running */
   guint ratchet_count;          /* steps from the key the app set */
 } GstLiveKitKeySet;
 
@@ -41,15 +45,16 @@ GstLiveKitKeySet *gst_livekit_key_set_new (GstLiveKitKeyDerivation kdf,
     const guint8 * material, gsize material_len, const guint8 * salt,
     gsize salt_len, guint window, guint ratchet_count);
 /* The key set of candidate @step (0-based) of @parent, with the candidates
- * it already shares with @parent's chain. */
+ * it already shares with @parent's chain. No KDF. */
 GstLiveKitKeySet *gst_livekit_key_set_new_from_candidate (GstLiveKitKeySet *
     parent, guint step, guint window);
 GstLiveKitKeySet *gst_livekit_key_set_ref (GstLiveKitKeySet * ks);
 void gst_livekit_key_set_unref (GstLiveKitKeySet * ks);
 
 guint gst_livekit_key_set_ready_candidates (GstLiveKitKeySet * ks);
-/* Computes the missing candidates; stops early once cancelled. */
-void gst_livekit_key_set_fill_candidates (GstLiveKitKeySet * ks,
+/* Derives the next candidate (one KDF run). FALSE when the window is full,
+ * the set was cancelled or the KDF failed. Only one thread may call it. */
+gboolean gst_livekit_key_set_derive_step (GstLiveKitKeySet * ks,
     const guint8 * salt, gsize salt_len);
 
 G_END_DECLS

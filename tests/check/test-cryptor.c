@@ -68,6 +68,32 @@ decrypt (GstLiveKitCryptor * dec, const Frame * f)
   return r;
 }
 
+/* As a holding caller does: a HELD frame is tried again whenever the
+ * keyring's worker moved, until it is decided (bounded). */
+static GstLiveKitCryptResult
+decrypt_holding (GstLiveKitKeyring * kr, GstLiveKitCryptor * dec,
+    const Frame * f)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint8 out[256];
+  gsize out_len;
+  GstLiveKitCryptResult r;
+
+  for (;;) {
+    guint seen = gst_livekit_keyring_get_ratchet_progress (kr);
+    gst_livekit_cryptor_decrypt_full (dec, GST_LIVEKIT_CODEC_VP8, f->data,
+        f->len, FALSE, TRUE, out, &out_len, &r);
+    if (r.outcome != GST_LIVEKIT_FRAME_OUTCOME_HELD)
+      break;
+    fail_unless (gst_livekit_keyring_wait_ratchet_progress (kr, seen, end));
+  }
+  if (r.outcome == GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED) {
+    fail_unless_equals_int (out_len, sizeof vp8_delta);
+    fail_unless (memcmp (out, vp8_delta, out_len) == 0);
+  }
+  return r;
+}
+
 static void
 assert_states (const GstLiveKitCryptResult * r, guint n, ...)
 {
@@ -294,7 +320,7 @@ check_auto_ratchet (guint steps, guint window, gboolean expect_ok)
     sent = gst_livekit_keyring_ratchet_key (tx, "alice", 1, NULL);
   }
   f = encrypt (enc, 1);
-  r = decrypt (dec, &f);
+  r = decrypt_holding (rx, dec, &f);
   if (expect_ok) {
     fail_unless_equals_int (r.outcome, GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED);
     fail_unless (r.ratcheted);
@@ -347,8 +373,166 @@ GST_START_TEST (test_auto_ratchet_pbkdf2)
   for (guint i = 0; i < 2; i++)
     g_bytes_unref (gst_livekit_keyring_ratchet_shared_key (tx, 0, NULL));
   f = encrypt (enc, 0);
+  /* Without holding the frame is dropped, and the steps come all the same. */
+  r = decrypt (dec, &f);
+  fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED);
+  gst_livekit_keyring_wait_precomputed (rx);
   r = decrypt (dec, &f);
   fail_unless (r.ratcheted);
+  gst_livekit_cryptor_free (enc);
+  gst_livekit_cryptor_free (dec);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+}
+
+GST_END_TEST;
+
+static guint64
+ratchet_steps (GstLiveKitKeyring * kr)
+{
+  GstStructure *st;
+  guint64 v = 0;
+
+  g_object_get (kr, "stats", &st, NULL);
+  gst_structure_get_uint64 (st, "ratchet-steps-derived", &v);
+  gst_structure_free (st);
+  return v;
+}
+
+/* The worker derives one step at a time and stops at the first step that
+ * opens the frame, not at the window; a frame that only needs steps still
+ * being derived is HELD (nothing counted, no state) until then. */
+GST_START_TEST (test_catch_up_stops_at_first_opening_step)
+{
+  GstLiveKitKeyring *tx = keyring_new (0, -1), *rx = keyring_new (16, -1);
+  GstLiveKitCryptor *enc = gst_livekit_cryptor_new (tx, TRUE, NULL);
+  GstLiveKitCryptor *dec = gst_livekit_cryptor_new (rx, FALSE, NULL);
+  GstLiveKitCryptorStats st;
+  GstLiveKitCryptResult r;
+  guint8 out[256];
+  gsize out_len;
+  Frame f;
+
+  set_key (tx, NULL, "key", 0);
+  set_key (rx, NULL, "key", 0);
+  for (guint i = 0; i < 3; i++)
+    g_bytes_unref (gst_livekit_keyring_ratchet_shared_key (tx, 0, NULL));
+  f = encrypt (enc, 0);
+  gst_livekit_cryptor_decrypt_full (dec, GST_LIVEKIT_CODEC_VP8, f.data, f.len,
+      FALSE, TRUE, out, &out_len, &r);
+  fail_unless_equals_int (r.outcome, GST_LIVEKIT_FRAME_OUTCOME_HELD);
+  fail_unless_equals_int (r.n_states, 0);
+  gst_livekit_cryptor_get_stats (dec, &st);
+  fail_unless_equals_uint64 (st.frames_in, 0);
+  r = decrypt_holding (rx, dec, &f);
+  fail_unless_equals_int (r.outcome, GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED);
+  assert_states (&r, 2, S (KEY_RATCHETED), S (OK));
+  gst_livekit_keyring_wait_precomputed (rx);
+  fail_unless_equals_uint64 (ratchet_steps (rx), 3);
+  gst_livekit_cryptor_get_stats (dec, &st);
+  fail_unless_equals_uint64 (st.frames_in, 1);
+  fail_unless_equals_uint64 (st.drops[GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED],
+      0);
+  gst_livekit_cryptor_free (enc);
+  gst_livekit_cryptor_free (dec);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+}
+
+GST_END_TEST;
+
+/* Encrypting never derives a ratchet step, whatever the keys do. */
+GST_START_TEST (test_encrypt_only_derives_no_steps)
+{
+  GstLiveKitKeyring *tx = gst_livekit_keyring_new ();
+  GstLiveKitCryptor *enc = gst_livekit_cryptor_new (tx, TRUE, NULL);
+  GstStructure *st;
+  guint64 runs = 0;
+
+  /* PBKDF2 and the default window of 16, as LiveKit's defaults. */
+  fail_unless (gst_livekit_keyring_set_shared_key (tx, (const guint8 *) "a",
+          1, 0, NULL));
+  for (guint i = 0; i < 50; i++)
+    encrypt (enc, 0);
+  fail_unless (gst_livekit_keyring_set_shared_key (tx, (const guint8 *) "b",
+          1, 1, NULL));
+  for (guint i = 0; i < 50; i++)
+    encrypt (enc, 1);
+  gst_livekit_keyring_wait_precomputed (tx);
+  g_object_get (tx, "stats", &st, NULL);
+  gst_structure_get_uint64 (st, "kdf-runs", &runs);
+  gst_structure_free (st);
+  fail_unless_equals_uint64 (ratchet_steps (tx), 0);
+  fail_unless_equals_uint64 (runs, 2);
+  gst_livekit_cryptor_free (enc);
+  gst_object_unref (tx);
+}
+
+GST_END_TEST;
+
+/* Sender ratchets; one track's frame makes the receiver follow; frames of
+ * another track of the same sender still in flight under the old key
+ * decrypt during the grace period. An application set_key ends it. */
+GST_START_TEST (test_ratcheted_away_key_grace)
+{
+  GstLiveKitKeyring *tx = keyring_new (0, -1), *rx = keyring_new (4, -1);
+  GstLiveKitCryptor *enc = gst_livekit_cryptor_new (tx, TRUE, "alice");
+  GstLiveKitCryptor *video = gst_livekit_cryptor_new (rx, FALSE, "alice");
+  GstLiveKitCryptor *audio = gst_livekit_cryptor_new (rx, FALSE, "alice");
+  GstLiveKitCryptResult r;
+  Frame old, new_;
+
+  set_key (tx, "alice", "key", 0);
+  set_key (rx, "alice", "key", 0);
+  old = encrypt (enc, 0);
+  g_bytes_unref (gst_livekit_keyring_ratchet_key (tx, "alice", 0, NULL));
+  new_ = encrypt (enc, 0);
+  r = decrypt_holding (rx, video, &new_);
+  fail_unless (r.ratcheted);
+  r = decrypt (audio, &old);
+  fail_unless_equals_int (r.outcome, GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED);
+  assert_states (&r, 1, S (OK));
+  /* The new key is still the one in use. */
+  r = decrypt (audio, &new_);
+  fail_unless_equals_int (r.outcome, GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED);
+  fail_if (r.ratcheted);
+
+  /* A manual ratchet on the receiver keeps the old key too. */
+  g_bytes_unref (gst_livekit_keyring_ratchet_key (rx, "alice", 0, NULL));
+  r = decrypt (audio, &new_);
+  fail_unless_equals_int (r.outcome, GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED);
+
+  /* A key set by the application ends the grace. */
+  set_key (rx, "alice", "another", 0);
+  r = decrypt (audio, &new_);
+  fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED);
+  gst_livekit_cryptor_free (enc);
+  gst_livekit_cryptor_free (video);
+  gst_livekit_cryptor_free (audio);
+  gst_object_unref (tx);
+  gst_object_unref (rx);
+}
+
+GST_END_TEST;
+
+/* The grace lasts one second. */
+GST_START_TEST (test_grace_expires)
+{
+  GstLiveKitKeyring *tx = keyring_new (0, -1), *rx = keyring_new (0, -1);
+  GstLiveKitCryptor *enc = gst_livekit_cryptor_new (tx, TRUE, NULL);
+  GstLiveKitCryptor *dec = gst_livekit_cryptor_new (rx, FALSE, NULL);
+  GstLiveKitCryptResult r;
+  Frame old;
+
+  set_key (tx, NULL, "key", 0);
+  set_key (rx, NULL, "key", 0);
+  old = encrypt (enc, 0);
+  g_bytes_unref (gst_livekit_keyring_ratchet_shared_key (rx, 0, NULL));
+  r = decrypt (dec, &old);
+  fail_unless_equals_int (r.outcome, GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED);
+  g_usleep (1100 * 1000);
+  r = decrypt (dec, &old);
+  fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED);
   gst_livekit_cryptor_free (enc);
   gst_livekit_cryptor_free (dec);
   gst_object_unref (tx);
@@ -558,8 +742,7 @@ GST_START_TEST (test_concurrent_set_key)
     if (r.outcome == GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED)
       decrypted++;
     else {
-      fail_unless_equals_int (r.reason,
-          GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED);
+      fail_unless_equals_int (r.reason, GST_LIVEKIT_DROP_REASON_DECRYPT_FAILED);
       failed++;
     }
   }
@@ -589,6 +772,10 @@ cryptor_suite (void)
   tcase_add_test (tc, test_failure_count_resets_on_success);
   tcase_add_test (tc, test_auto_ratchet_window_edges);
   tcase_add_test (tc, test_auto_ratchet_pbkdf2);
+  tcase_add_test (tc, test_catch_up_stops_at_first_opening_step);
+  tcase_add_test (tc, test_encrypt_only_derives_no_steps);
+  tcase_add_test (tc, test_ratcheted_away_key_grace);
+  tcase_add_test (tc, test_grace_expires);
   tcase_add_test (tc, test_per_participant_keys);
   tcase_add_test (tc, test_malformed_frames);
   tcase_add_test (tc, test_server_injected_frames);

@@ -1,6 +1,7 @@
 /* No thread of ours runs OpenSSL after the process's exit handlers (issue 9
  * item 1): a keyring worker busy with PBKDF2 while exit() or the
- * application's OPENSSL_cleanup() tears OpenSSL down used to crash.
+ * application's OPENSSL_cleanup() tears OpenSSL down used to crash. The
+ * worker derives ratchet steps on demand, when a frame fails to decrypt.
  *
  * Each scenario runs in a fresh process (this executable re-run with the
  * scenario's name), so its exit and OpenSSL's teardown are real. */
@@ -24,17 +25,35 @@ slow_application_exit (void)
   g_usleep (300 * G_USEC_PER_SEC / 1000);
 }
 
-/* Sets a PBKDF2 key and returns once the background worker is busy with
- * its ratchet steps (at least one done, more to go). */
+/* A well-formed VP8 frame at key index 0 that no key opens. */
+static const guint8 unopenable[] = {
+  0x31, 0x02, 0x00, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00, 0x11, 0x22,
+  0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
+  0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c,
+  12, 0,
+};
+
+/* Sets a PBKDF2 key, has a decryptor fail on a frame, and returns once the
+ * background worker is busy deriving ratchet steps for it (at least one
+ * done, more to go: nothing opens the frame, so it goes on to the window). */
 static GstLiveKitKeyring *
 keyring_with_busy_worker (void)
 {
   GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GstLiveKitCryptor *dec;
+  GstLiveKitCryptResult r;
   GstLiveKitKeySet *ks;
+  guint8 out[sizeof unopenable];
+  gsize out_len;
   gint64 deadline = g_get_monotonic_time () + SCENARIO_TIMEOUT_US;
 
   if (!gst_livekit_keyring_set_shared_key (kr, (const guint8 *) "pass", 4, 0,
           NULL))
+    exit (2);
+  dec = gst_livekit_cryptor_new (kr, FALSE, NULL);
+  gst_livekit_cryptor_decrypt (dec, GST_LIVEKIT_CODEC_VP8, unopenable,
+      sizeof unopenable, FALSE, out, &out_len, &r);
+  if (r.outcome != GST_LIVEKIT_FRAME_OUTCOME_DROPPED)
     exit (2);
   ks = gst_livekit_keyring_lookup (kr, NULL, 0);
   while (gst_livekit_key_set_ready_candidates (ks) == 0

@@ -151,8 +151,44 @@ GST_START_TEST (test_identity_rings)
 
 GST_END_TEST;
 
-/* The worker's candidates equal the manual ratchet chain. */
-GST_START_TEST (test_precomputed_candidates)
+static guint64
+stat (GstLiveKitKeyring * kr, const gchar * field)
+{
+  GstStructure *st;
+  guint64 v = G_MAXUINT64;
+
+  g_object_get (kr, "stats", &st, NULL);
+  fail_unless (gst_structure_get_uint64 (st, field, &v));
+  gst_structure_free (st);
+  return v;
+}
+
+/* A well-formed VP8 frame at key index 0 that no key opens. */
+static const guint8 unopenable[] = {
+  0x31, 0x02, 0x00, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00, 0x11, 0x22,
+  0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
+  0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c,
+  12, 0,
+};
+
+/* A key costs one KDF: nothing runs in the background after a key set. */
+GST_START_TEST (test_key_set_costs_one_kdf)
+{
+  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+
+  set_key (kr, NULL, "password", 0);
+  set_key (kr, "alice", "alice's", 1);
+  gst_livekit_keyring_wait_precomputed (kr);
+  fail_unless_equals_uint64 (stat (kr, "kdf-runs"), 2);
+  fail_unless_equals_uint64 (stat (kr, "ratchet-steps-derived"), 0);
+  gst_object_unref (kr);
+}
+
+GST_END_TEST;
+
+/* Steps derived on demand equal the manual ratchet chain; a manual ratchet
+ * then reuses them without a KDF. */
+GST_START_TEST (test_derived_steps_follow_the_chain)
 {
   GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
   GstLiveKitKeySet *ks;
@@ -161,9 +197,15 @@ GST_START_TEST (test_precomputed_candidates)
 
   g_object_set (kr, "ratchet-window-size", 4, NULL);
   set_key (kr, NULL, "password", 0);
-  gst_livekit_keyring_wait_precomputed (kr);
   ks = gst_livekit_keyring_lookup (kr, NULL, 0);
+  fail_unless (gst_livekit_keyring_request_ratchet (kr, ks, 0,
+          GST_LIVEKIT_CODEC_VP8, unopenable, sizeof unopenable, FALSE, 16));
+  gst_livekit_keyring_wait_precomputed (kr);
+  /* Nothing opens the frame: the whole window, then no more. */
   fail_unless_equals_int (gst_livekit_key_set_ready_candidates (ks), 4);
+  fail_unless_equals_uint64 (stat (kr, "ratchet-steps-derived"), 4);
+  fail_if (gst_livekit_keyring_request_ratchet (kr, ks, 4,
+          GST_LIVEKIT_CODEC_VP8, unopenable, sizeof unopenable, FALSE, 16));
 
   memcpy (material, "password", 8);
   for (guint i = 0; i < 4; i++) {
@@ -174,31 +216,32 @@ GST_START_TEST (test_precomputed_candidates)
     mlen = 32;
     fail_unless (gst_livekit_kdf_ratchet (GST_LIVEKIT_KEY_DERIVATION_PBKDF2,
             material, mlen, (const guint8 *) SALT, strlen (SALT), next));
-    fail_unless (memcmp (ks->candidates[i].aes_key, next, 16) == 0);
+    fail_unless (memcmp (ks->candidates[i].next, next, 32) == 0);
   }
   gst_livekit_key_set_unref (ks);
 
-  /* A manual ratchet reuses the chain: its own candidates start ready. */
   g_bytes_unref (gst_livekit_keyring_ratchet_shared_key (kr, 0, NULL));
+  fail_unless_equals_uint64 (stat (kr, "kdf-runs"), 1 + 4);
   ks = gst_livekit_keyring_lookup (kr, NULL, 0);
-  fail_unless (gst_livekit_key_set_ready_candidates (ks) >= 3);
-  gst_livekit_keyring_wait_precomputed (kr);
-  fail_unless_equals_int (gst_livekit_key_set_ready_candidates (ks), 4);
+  fail_unless_equals_int (gst_livekit_key_set_ready_candidates (ks), 3);
   gst_livekit_key_set_unref (ks);
   gst_object_unref (kr);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_window_zero_precomputes_nothing)
+GST_START_TEST (test_window_zero_derives_nothing)
 {
   GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
   GstLiveKitKeySet *ks;
 
-  g_object_set (kr, "ratchet-window-size", 0, NULL);
+  g_object_set (kr, "ratchet-window-size", 0, "key-derivation",
+      GST_LIVEKIT_KEY_DERIVATION_HKDF, NULL);
   set_key (kr, NULL, "x", 0);
-  gst_livekit_keyring_wait_precomputed (kr);
   ks = gst_livekit_keyring_lookup (kr, NULL, 0);
+  fail_if (gst_livekit_keyring_request_ratchet (kr, ks, 0,
+          GST_LIVEKIT_CODEC_VP8, unopenable, sizeof unopenable, FALSE, 16));
+  gst_livekit_keyring_wait_precomputed (kr);
   fail_unless_equals_int (gst_livekit_key_set_ready_candidates (ks), 0);
   gst_livekit_key_set_unref (ks);
   gst_object_unref (kr);
@@ -327,8 +370,9 @@ keyring_suite (void)
   tcase_add_test (tc, test_manual_ratchet);
   tcase_add_test (tc, test_ring_sizes_and_index_wrap);
   tcase_add_test (tc, test_identity_rings);
-  tcase_add_test (tc, test_precomputed_candidates);
-  tcase_add_test (tc, test_window_zero_precomputes_nothing);
+  tcase_add_test (tc, test_key_set_costs_one_kdf);
+  tcase_add_test (tc, test_derived_steps_follow_the_chain);
+  tcase_add_test (tc, test_window_zero_derives_nothing);
   tcase_add_test (tc, test_salt_change_rederives);
   tcase_add_test (tc, test_signals);
   tcase_add_test (tc, test_data_encrypt_decrypt);

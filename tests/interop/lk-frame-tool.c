@@ -19,16 +19,16 @@
  * counter) cannot reproduce, using the AES key derived from the exported
  * key material. Options not given keep the keyring's defaults (ratchet
  * window 16, failure tolerance -1, ring size 16, LiveKit's salt, PBKDF2).
- * After a frame decrypted by auto-ratcheting, the tool waits for the new
- * key's ratchet candidates, so results do not depend on timing.
+ * A frame that needs ratchet steps is held while the keyring derives them
+ * (as livekitdecrypt holds it), at most 20 s, so results do not depend on
+ * timing.
  *
  * stdin, one line each:
  *   HEX [key|delta] [RTP-TIMESTAMP]   a frame ("-" is an empty frame); the
  *                                     type defaults to delta, the timestamp
  *                                     to 0
  *   !ratchet [INDEX]                  ratchet INDEX (default: the current
- *                                     index) as the app would, then wait for
- *                                     the precomputed candidates
+ *                                     index) as the app would
  *   # ...                             ignored
  * stdout, one line for each input line that is not ignored:
  *   OK HEX kid=N states=S[,S]         encrypted or decrypted
@@ -44,6 +44,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define HOLD_LIMIT_US (20 * G_USEC_PER_SEC)
 
 typedef struct
 {
@@ -109,6 +111,7 @@ print_result (const GstLiveKitCryptResult * r, const guint8 * out,
       fputc ('\n', stdout);
       return;
     case GST_LIVEKIT_FRAME_OUTCOME_DROPPED:
+    case GST_LIVEKIT_FRAME_OUTCOME_HELD:       /* never: the tool waits */
       printf ("DROP %s", gst_livekit_drop_reason_to_string (r->reason));
       break;
   }
@@ -205,21 +208,26 @@ process_frame (Tool * t, gchar ** tok)
     out_cap = gst_livekit_frame_encrypted_size_max (len);
     out = g_malloc (out_cap);
     if (t->fixed_iv)
-      encrypt_fixed_iv (t, in, len, key_frame, ts, out, out_cap, &out_len,
-          &r);
+      encrypt_fixed_iv (t, in, len, key_frame, ts, out, out_cap, &out_len, &r);
     else
       gst_livekit_cryptor_encrypt (t->cryptor, t->codec, in, len, key_frame,
           ts, gst_livekit_keyring_get_current_key_index (t->keyring,
               t->identity), out, out_cap, &out_len, &r);
   } else {
+    gint64 end = g_get_monotonic_time () + HOLD_LIMIT_US;
+
     out = g_malloc (len + 1);
-    gst_livekit_cryptor_decrypt (t->cryptor, t->codec, in, len, key_frame,
-        out, &out_len, &r);
-    /* The candidates of an auto-ratcheted key are computed in the
-     * background; wait for them, as frames 1/fps apart would, so that the
-     * next line's result does not depend on timing. */
-    if (r.ratcheted)
-      gst_livekit_keyring_wait_precomputed (t->keyring);
+    /* As livekitdecrypt does: a frame that waits for ratchet steps the
+     * keyring derives is held, then tried again (bounded). */
+    for (;;) {
+      guint seen = gst_livekit_keyring_get_ratchet_progress (t->keyring);
+      gboolean may_hold = g_get_monotonic_time () < end;
+      gst_livekit_cryptor_decrypt_full (t->cryptor, t->codec, in, len,
+          key_frame, may_hold, out, &out_len, &r);
+      if (r.outcome != GST_LIVEKIT_FRAME_OUTCOME_HELD)
+        break;
+      gst_livekit_keyring_wait_ratchet_progress (t->keyring, seen, end);
+    }
   }
   /* Empty frames pass through with nothing in @out. */
   if (r.outcome == GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH && len == 0)
@@ -247,7 +255,6 @@ process_ratchet (Tool * t, gchar ** tok)
     return FALSE;
   }
   g_bytes_unref (material);
-  gst_livekit_keyring_wait_precomputed (t->keyring);
   if (t->fixed_iv && !update_fixed_iv_key (t))
     return FALSE;
   printf ("RATCHETED kid=%u\n", index % gst_livekit_keyring_get_key_ring_size
@@ -411,8 +418,6 @@ main (int argc, char **argv)
     g_printerr ("key setup failed: %s\n", err->message);
     return 1;
   }
-  /* Auto-ratchet only tries candidates that are ready. */
-  gst_livekit_keyring_wait_precomputed (t.keyring);
 
   t.cryptor = gst_livekit_cryptor_new (t.keyring, t.encrypt, identity);
   if (t.encrypt)

@@ -10,6 +10,19 @@
  * key becomes usable after a failure, an upstream force-key-unit event asks
  * for a new key frame.
  *
+ * A frame that fails while the keyring derives ratchet steps for its key
+ * (the sender ratcheted; the steps are derived when a frame asks) is held,
+ * not dropped, and the frames behind it wait, so order is kept. When a step
+ * opens it, the held frames follow in order, timestamps untouched. A frame
+ * held longer than #GstLiveKitDecrypt:max-hold-time, beyond
+ * #GstLiveKitDecrypt:max-held-frames frames of its sender, or whose window
+ * is exhausted, is dropped as any undecryptable frame; so is a held frame
+ * when a frame behind it opens with the current key (it was damaged, not
+ * ratcheted). A helper thread sends held frames on as soon as the keyring's
+ * worker opens them (or drops them when their time is up); EOS and other
+ * serialized events wait for them (bounded by max-hold-time); a flush or a
+ * stop discards them.
+ *
  * ## Example pipeline
  * |[
  * gst-launch-1.0 udpsrc port=5004 caps="application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000" ! \
@@ -27,18 +40,49 @@
 GST_DEBUG_CATEGORY_STATIC (gst_livekit_decrypt_debug);
 #define GST_CAT_DEFAULT gst_livekit_decrypt_debug
 
+#define DEFAULT_MAX_HOLD_TIME (500 * GST_MSECOND)
+#define DEFAULT_MAX_HELD_FRAMES 64
+
+/* A frame waiting in line: the head may be held for ratchet steps. */
+typedef struct
+{
+  GstBuffer *buf;
+  GstLiveKitCryptor *cryptor;   /* owned by the base class's table */
+  gint64 held_since;            /* monotonic µs; 0: not held (yet) */
+  guint seen;                   /* ratchet progress before the last try */
+  gboolean peeked;              /* tried as the evidence of a damaged head */
+} Pending;
+
 struct _GstLiveKitDecrypt
 {
   GstLiveKitCryptoBase parent;
 
-  GBytes *sif_trailer;          /* object lock */
+  /* Object lock. */
+  GBytes *sif_trailer;
+  GstClockTime max_hold_time;
+  guint max_held_frames;
+
+  /* Under the sink pad's stream lock. */
+  GQueue pending;
+  gboolean releaser_running;
+  guint generation;             /* bumped by stop: old releasers quit */
+  GstFlowReturn release_flow;   /* the releaser's last push */
 };
 
 enum
 {
   PROP_0,
   PROP_SIF_TRAILER,
+  PROP_MAX_HOLD_TIME,
+  PROP_MAX_HELD_FRAMES,
 };
+
+typedef enum
+{
+  DECIDED_OUTPUT,
+  DECIDED_DROPPED,
+  UNDECIDED,
+} Decision;
 
 G_DEFINE_TYPE_WITH_CODE (GstLiveKitDecrypt, gst_livekit_decrypt,
     GST_TYPE_LIVEKIT_CRYPTO_BASE,
@@ -96,35 +140,36 @@ request_key_frame (GstLiveKitDecrypt * self)
           0));
 }
 
+/* Decrypts @in into @out. GST_BASE_TRANSFORM_FLOW_DROPPED when the frame
+ * is dropped; with @may_hold, *@held says the frame waits for ratchet steps
+ * (nothing reported, @out unused). */
 static GstFlowReturn
-gst_livekit_decrypt_transform (GstBaseTransform * trans, GstBuffer * in,
-    GstBuffer * out)
+decrypt_buffer (GstLiveKitDecrypt * self, GstLiveKitCryptor * cryptor,
+    GstBuffer * in, GstBuffer * out, gboolean may_hold, gboolean * held)
 {
-  GstLiveKitDecrypt *self = GST_LIVEKIT_DECRYPT (trans);
-  GstLiveKitCryptoBase *base = GST_LIVEKIT_CRYPTO_BASE (trans);
+  GstLiveKitCryptoBase *base = GST_LIVEKIT_CRYPTO_BASE (self);
   GstLiveKitFrameMeta *meta = gst_buffer_get_livekit_frame_meta (out);
-  GstLiveKitCryptor *cryptor;
   GstLiveKitCryptResult result;
   GstMapInfo in_map, out_map;
   gsize out_len = 0;
 
-  cryptor = gst_livekit_crypto_base_get_cryptor (base,
-      meta ? meta->participant_identity : NULL);
-  if (!cryptor)
-    return GST_FLOW_NOT_NEGOTIATED;
-
+  *held = FALSE;
   if (!gst_buffer_map (in, &in_map, GST_MAP_READ))
     return GST_FLOW_ERROR;
   if (!gst_buffer_map (out, &out_map, GST_MAP_WRITE)) {
     gst_buffer_unmap (in, &in_map);
     return GST_FLOW_ERROR;
   }
-  gst_livekit_cryptor_decrypt (cryptor, gst_livekit_crypto_base_get_codec
-      (base), in_map.data, in_map.size,
-      !GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_DELTA_UNIT), out_map.data,
-      &out_len, &result);
+  gst_livekit_cryptor_decrypt_full (cryptor,
+      gst_livekit_crypto_base_get_codec (base), in_map.data, in_map.size,
+      !GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_DELTA_UNIT), may_hold,
+      out_map.data, &out_len, &result);
   gst_buffer_unmap (out, &out_map);
   gst_buffer_unmap (in, &in_map);
+  if (result.outcome == GST_LIVEKIT_FRAME_OUTCOME_HELD) {
+    *held = TRUE;
+    return GST_FLOW_OK;
+  }
 
   gst_livekit_crypto_base_report (base, cryptor, meta ? meta->track_sid : NULL,
       &result);
@@ -147,6 +192,336 @@ gst_livekit_decrypt_transform (GstBaseTransform * trans, GstBuffer * in,
   meta->outcome = result.outcome;
   meta->drop_reason = GST_LIVEKIT_DROP_REASON_NONE;
   return GST_FLOW_OK;
+}
+
+static GstLiveKitCryptor *
+cryptor_for (GstLiveKitDecrypt * self, GstBuffer * buf)
+{
+  GstLiveKitFrameMeta *meta = gst_buffer_get_livekit_frame_meta (buf);
+
+  return gst_livekit_crypto_base_get_cryptor (GST_LIVEKIT_CRYPTO_BASE (self),
+      meta ? meta->participant_identity : NULL);
+}
+
+/* generate_output() does the work; a transform function must exist all the
+ * same, or GstBaseTransform takes the element for a passthrough one. */
+static GstFlowReturn
+gst_livekit_decrypt_transform (GstBaseTransform * trans, GstBuffer * in,
+    GstBuffer * out)
+{
+  GstLiveKitDecrypt *self = GST_LIVEKIT_DECRYPT (trans);
+  GstLiveKitCryptor *cryptor = cryptor_for (self, in);
+  gboolean held;
+
+  if (!cryptor)
+    return GST_FLOW_NOT_NEGOTIATED;
+  return decrypt_buffer (self, cryptor, in, out, FALSE, &held);
+}
+
+static void
+pending_free (Pending * p)
+{
+  gst_buffer_unref (p->buf);
+  g_free (p);
+}
+
+static void
+discard_pending (GstLiveKitDecrypt * self)
+{
+  if (self->pending.length)
+    GST_DEBUG_OBJECT (self, "discarding %u waiting frame(s)",
+        self->pending.length);
+  g_queue_clear_full (&self->pending, (GDestroyNotify) pending_free);
+}
+
+static guint
+waiting_of (GstLiveKitDecrypt * self, GstLiveKitCryptor * cryptor)
+{
+  guint n = 0;
+
+  for (GList * l = self->pending.head; l; l = l->next)
+    n += ((Pending *) l->data)->cryptor == cryptor;
+  return n;
+}
+
+/* Whether the head has waited long enough: its time or its sender's count
+ * is up, or a frame behind it of the same sender opens with the current key
+ * (then the sender did not ratchet: the head is damaged). */
+static gboolean
+head_must_decide (GstLiveKitDecrypt * self, Pending * head, gint64 now)
+{
+  GstLiveKitCryptoBase *base = GST_LIVEKIT_CRYPTO_BASE (self);
+  GstClockTime max_time;
+  guint max_frames;
+
+  GST_OBJECT_LOCK (self);
+  max_time = self->max_hold_time;
+  max_frames = self->max_held_frames;
+  GST_OBJECT_UNLOCK (self);
+  if (max_time == 0 || max_frames == 0)
+    return TRUE;
+  if (!head->held_since)
+    return FALSE;
+  if ((guint64) (now - head->held_since) * GST_USECOND >= max_time
+      || waiting_of (self, head->cryptor) > max_frames)
+    return TRUE;
+  for (GList * l = self->pending.head->next; l; l = l->next) {
+    Pending *p = l->data;
+    GstMapInfo map;
+    gboolean opens;
+
+    if (p->peeked || p->cryptor != head->cryptor)
+      continue;
+    p->peeked = TRUE;
+    if (!gst_buffer_map (p->buf, &map, GST_MAP_READ))
+      continue;
+    opens = gst_livekit_cryptor_opens_now (p->cryptor,
+        gst_livekit_crypto_base_get_codec (base), map.data, map.size,
+        !GST_BUFFER_FLAG_IS_SET (p->buf, GST_BUFFER_FLAG_DELTA_UNIT));
+    gst_buffer_unmap (p->buf, &map);
+    if (opens) {
+      GST_DEBUG_OBJECT (self, "a frame behind the held one opens at once");
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* Tries the head of the line once (again only if the keyring's worker
+ * moved, or the head must be decided now). */
+static Decision
+try_head (GstLiveKitDecrypt * self, GstBuffer ** outbuf, GstFlowReturn * ret)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  Pending *head = g_queue_peek_head (&self->pending);
+  gint64 now = g_get_monotonic_time ();
+  gboolean decide = head_must_decide (self, head, now), held;
+  guint progress = gst_livekit_keyring_get_ratchet_progress
+      (gst_livekit_cryptor_get_keyring (head->cryptor));
+  GstBuffer *out = NULL;
+
+  if (head->held_since && !decide && progress == head->seen)
+    return UNDECIDED;
+  head->seen = progress;
+  *ret = GST_BASE_TRANSFORM_GET_CLASS (trans)->prepare_output_buffer (trans,
+      head->buf, &out);
+  if (*ret == GST_FLOW_OK)
+    *ret = decrypt_buffer (self, head->cryptor, head->buf, out, !decide, &held);
+  if (*ret == GST_FLOW_OK && held) {
+    gst_buffer_unref (out);
+    if (!head->held_since) {
+      head->held_since = now;
+      GST_DEBUG_OBJECT (self, "holding a frame for ratchet steps");
+    }
+    return UNDECIDED;
+  }
+  g_queue_pop_head (&self->pending);
+  if (*ret == GST_FLOW_OK) {
+    *outbuf = out;
+    pending_free (head);
+    return DECIDED_OUTPUT;
+  }
+  if (out)
+    gst_buffer_unref (out);
+  if (*ret == GST_BASE_TRANSFORM_FLOW_DROPPED)
+    *ret = GST_FLOW_OK;
+  pending_free (head);
+  return DECIDED_DROPPED;
+}
+
+/* Next frame in line that is decided, or NULL while the head waits. */
+static GstFlowReturn
+next_output (GstLiveKitDecrypt * self, GstBuffer ** outbuf)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  *outbuf = NULL;
+  while (self->pending.head) {
+    Decision d = try_head (self, outbuf, &ret);
+    if (d != DECIDED_DROPPED || ret != GST_FLOW_OK)
+      break;
+  }
+  return ret;
+}
+
+/* Call with the stream lock: when the head may be looked at again (its
+ * time is up), and the keyring to wait on. */
+static GstLiveKitKeyring *
+head_wait (GstLiveKitDecrypt * self, guint * seen, gint64 * end_time)
+{
+  Pending *head = g_queue_peek_head (&self->pending);
+  GstClockTime max_time;
+
+  GST_OBJECT_LOCK (self);
+  max_time = self->max_hold_time;
+  GST_OBJECT_UNLOCK (self);
+  *seen = head->seen;
+  *end_time = head->held_since + (gint64) (max_time / GST_USECOND) + 1;
+  return gst_livekit_crypto_base_get_keyring (GST_LIVEKIT_CRYPTO_BASE (self));
+}
+
+/* Call with the stream lock: sends on what is decided. */
+static GstFlowReturn
+push_decided (GstLiveKitDecrypt * self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstBuffer *out;
+
+  do {
+    ret = next_output (self, &out);
+    if (out)
+      ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
+  } while (out && ret == GST_FLOW_OK);
+  if (ret != GST_FLOW_OK)
+    discard_pending (self);
+  return ret;
+}
+
+/* The releaser: held frames go on when the worker opens them, without
+ * waiting for the next frame to arrive. It works under the stream lock,
+ * as the streaming thread does, and waits without it. */
+static gpointer
+releaser (gpointer data)
+{
+  GstLiveKitDecrypt *self = data;
+  GstPad *sinkpad = GST_BASE_TRANSFORM_SINK_PAD (self);
+  guint generation;
+
+  GST_PAD_STREAM_LOCK (sinkpad);
+  generation = self->generation;
+  for (;;) {
+    GstLiveKitKeyring *keyring;
+    GstFlowReturn ret;
+    guint seen;
+    gint64 end_time;
+
+    if (self->generation != generation)
+      break;
+    ret = push_decided (self);
+    if (ret != GST_FLOW_OK)
+      self->release_flow = ret;
+    if (!self->pending.head) {
+      self->releaser_running = FALSE;
+      break;
+    }
+    keyring = head_wait (self, &seen, &end_time);
+    GST_PAD_STREAM_UNLOCK (sinkpad);
+    if (keyring) {
+      gst_livekit_keyring_wait_ratchet_progress (keyring, seen, end_time);
+      gst_object_unref (keyring);
+    }
+    GST_PAD_STREAM_LOCK (sinkpad);
+  }
+  GST_PAD_STREAM_UNLOCK (sinkpad);
+  gst_object_unref (self);
+  return NULL;
+}
+
+/* Call with the stream lock. */
+static void
+ensure_releaser (GstLiveKitDecrypt * self)
+{
+  if (self->releaser_running || !self->pending.head)
+    return;
+  self->releaser_running = TRUE;
+  g_thread_unref (g_thread_new ("livekitdecrypt-hold", releaser,
+          gst_object_ref (self)));
+}
+
+static GstFlowReturn
+gst_livekit_decrypt_generate_output (GstBaseTransform * trans,
+    GstBuffer ** outbuf)
+{
+  GstLiveKitDecrypt *self = GST_LIVEKIT_DECRYPT (trans);
+  GstBuffer *in = trans->queued_buf;
+  gboolean passthrough = gst_base_transform_is_passthrough (trans);
+  GstFlowReturn ret;
+
+  if (!self->pending.head && passthrough)
+    return
+        GST_BASE_TRANSFORM_CLASS
+        (gst_livekit_decrypt_parent_class)->generate_output (trans, outbuf);
+
+  trans->queued_buf = NULL;
+  if (in) {
+    Pending *p = g_new0 (Pending, 1);
+
+    p->cryptor = cryptor_for (self, in);
+    if (!p->cryptor) {
+      g_free (p);
+      gst_buffer_unref (in);
+      return GST_FLOW_NOT_NEGOTIATED;
+    }
+    p->buf = in;
+    g_queue_push_tail (&self->pending, p);
+  }
+  if (self->release_flow != GST_FLOW_OK) {
+    GstFlowReturn ret = self->release_flow;
+
+    self->release_flow = GST_FLOW_OK;
+    discard_pending (self);
+    return ret;
+  }
+  /* Disabled: frames pass unchanged, those that were waiting first. */
+  if (passthrough) {
+    Pending *head = g_queue_pop_head (&self->pending);
+
+    *outbuf = gst_buffer_ref (head->buf);
+    pending_free (head);
+    return GST_FLOW_OK;
+  }
+  ret = next_output (self, outbuf);
+  if (ret == GST_FLOW_OK && !*outbuf)
+    ensure_releaser (self);
+  return ret;
+}
+
+/* Before a serialized event goes on: the frames in line go first, waiting
+ * for the worker at most until each head's time is up. */
+static void
+drain (GstLiveKitDecrypt * self)
+{
+  while (push_decided (self) == GST_FLOW_OK && self->pending.head) {
+    guint seen;
+    gint64 end_time;
+    GstLiveKitKeyring *keyring = head_wait (self, &seen, &end_time);
+
+    if (!keyring) {
+      discard_pending (self);
+      break;
+    }
+    gst_livekit_keyring_wait_ratchet_progress (keyring, seen, end_time);
+    gst_object_unref (keyring);
+  }
+}
+
+static gboolean
+gst_livekit_decrypt_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstLiveKitDecrypt *self = GST_LIVEKIT_DECRYPT (trans);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    discard_pending (self);
+  else if (GST_EVENT_IS_SERIALIZED (event))
+    drain (self);
+  return
+      GST_BASE_TRANSFORM_CLASS (gst_livekit_decrypt_parent_class)->sink_event
+      (trans, event);
+}
+
+static gboolean
+gst_livekit_decrypt_stop (GstBaseTransform * trans)
+{
+  GstLiveKitDecrypt *self = GST_LIVEKIT_DECRYPT (trans);
+
+  /* Called with the stream lock. Before the base class frees the cryptors
+   * the frames point to; a releaser waiting for the lock then quits. */
+  discard_pending (self);
+  self->generation++;
+  self->releaser_running = FALSE;
+  self->release_flow = GST_FLOW_OK;
+  return GST_BASE_TRANSFORM_CLASS (gst_livekit_decrypt_parent_class)->stop
+      (trans);
 }
 
 static void
@@ -176,6 +551,16 @@ gst_livekit_decrypt_set_property (GObject * object, guint prop_id,
       GST_OBJECT_UNLOCK (self);
       break;
     }
+    case PROP_MAX_HOLD_TIME:
+      GST_OBJECT_LOCK (self);
+      self->max_hold_time = g_value_get_uint64 (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_MAX_HELD_FRAMES:
+      GST_OBJECT_LOCK (self);
+      self->max_held_frames = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -204,6 +589,16 @@ gst_livekit_decrypt_get_property (GObject * object, guint prop_id,
       g_value_take_string (value, hex);
       break;
     }
+    case PROP_MAX_HOLD_TIME:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint64 (value, self->max_hold_time);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_MAX_HELD_FRAMES:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint (value, self->max_held_frames);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -216,12 +611,16 @@ gst_livekit_decrypt_finalize (GObject * object)
   GstLiveKitDecrypt *self = GST_LIVEKIT_DECRYPT (object);
 
   g_clear_pointer (&self->sif_trailer, g_bytes_unref);
+  discard_pending (self);
   G_OBJECT_CLASS (gst_livekit_decrypt_parent_class)->finalize (object);
 }
 
 static void
 gst_livekit_decrypt_init (GstLiveKitDecrypt * self)
 {
+  self->max_hold_time = DEFAULT_MAX_HOLD_TIME;
+  self->max_held_frames = DEFAULT_MAX_HELD_FRAMES;
+  g_queue_init (&self->pending);
 }
 
 static void
@@ -238,6 +637,10 @@ gst_livekit_decrypt_class_init (GstLiveKitDecryptClass * klass)
   trans_class->prepare_output_buffer =
       GST_DEBUG_FUNCPTR (gst_livekit_decrypt_prepare_output_buffer);
   trans_class->transform = GST_DEBUG_FUNCPTR (gst_livekit_decrypt_transform);
+  trans_class->generate_output =
+      GST_DEBUG_FUNCPTR (gst_livekit_decrypt_generate_output);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_livekit_decrypt_sink_event);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_livekit_decrypt_stop);
   base_class->encrypt = FALSE;
   base_class->setup_cryptor = gst_livekit_decrypt_setup_cryptor;
 
@@ -247,6 +650,18 @@ gst_livekit_decrypt_class_init (GstLiveKitDecryptClass * klass)
           "sif_trailer): frames ending with it pass only if they are one of "
           "LiveKit's blank frames", NULL, G_PARAM_READWRITE |
           G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MAX_HOLD_TIME,
+      g_param_spec_uint64 ("max-hold-time", "Max hold time",
+          "Longest a frame is held (ns) while the keyring derives the "
+          "ratchet steps it may need; then it is dropped. 0 never holds",
+          0, G_MAXUINT64, DEFAULT_MAX_HOLD_TIME, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_HELD_FRAMES,
+      g_param_spec_uint ("max-held-frames", "Max held frames",
+          "Most frames of one sender waiting behind a held frame; one more "
+          "and the held frame is dropped. 0 never holds", 0, G_MAXUINT,
+          DEFAULT_MAX_HELD_FRAMES, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_set_static_metadata (element_class,
       "LiveKit E2EE decryptor", "Filter/Decoder/Crypto",
