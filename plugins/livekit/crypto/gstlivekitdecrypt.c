@@ -48,7 +48,8 @@ typedef struct
 {
   GstBuffer *buf;
   GstLiveKitCryptor *cryptor;   /* owned by the base class's table */
-  gint64 held_since;            /* monotonic µs; 0: not held (yet) */
+  gint64 arrived;               /* monotonic µs: the hold time counts from here */
+  gboolean held;                /* waited for ratchet steps at least once */
   guint seen;                   /* ratchet progress before the last try */
   gboolean peeked;              /* tried as the evidence of a damaged head */
 } Pending;
@@ -61,6 +62,7 @@ struct _GstLiveKitDecrypt
   GBytes *sif_trailer;
   GstClockTime max_hold_time;
   guint max_held_frames;
+  gint hold_enabled;            /* atomic: neither bound is 0 */
 
   /* Under the sink pad's stream lock. */
   GQueue pending;
@@ -260,9 +262,9 @@ head_must_decide (GstLiveKitDecrypt * self, Pending * head, gint64 now)
   GST_OBJECT_UNLOCK (self);
   if (max_time == 0 || max_frames == 0)
     return TRUE;
-  if (!head->held_since)
+  if (!head->held)
     return FALSE;
-  if ((guint64) (now - head->held_since) * GST_USECOND >= max_time
+  if ((guint64) (now - head->arrived) * GST_USECOND >= max_time
       || waiting_of (self, head->cryptor) > max_frames)
     return TRUE;
   for (GList * l = self->pending.head->next; l; l = l->next) {
@@ -300,7 +302,7 @@ try_head (GstLiveKitDecrypt * self, GstBuffer ** outbuf, GstFlowReturn * ret)
       (gst_livekit_cryptor_get_keyring (head->cryptor));
   GstBuffer *out = NULL;
 
-  if (head->held_since && !decide && progress == head->seen)
+  if (head->held && !decide && progress == head->seen)
     return UNDECIDED;
   head->seen = progress;
   *ret = GST_BASE_TRANSFORM_GET_CLASS (trans)->prepare_output_buffer (trans,
@@ -309,8 +311,8 @@ try_head (GstLiveKitDecrypt * self, GstBuffer ** outbuf, GstFlowReturn * ret)
     *ret = decrypt_buffer (self, head->cryptor, head->buf, out, !decide, &held);
   if (*ret == GST_FLOW_OK && held) {
     gst_buffer_unref (out);
-    if (!head->held_since) {
-      head->held_since = now;
+    if (!head->held) {
+      head->held = TRUE;
       GST_DEBUG_OBJECT (self, "holding a frame for ratchet steps");
     }
     return UNDECIDED;
@@ -356,7 +358,7 @@ head_wait (GstLiveKitDecrypt * self, guint * seen, gint64 * end_time)
   max_time = self->max_hold_time;
   GST_OBJECT_UNLOCK (self);
   *seen = head->seen;
-  *end_time = head->held_since + (gint64) (max_time / GST_USECOND) + 1;
+  *end_time = head->arrived + (gint64) (max_time / GST_USECOND) + 1;
   return gst_livekit_crypto_base_get_keyring (GST_LIVEKIT_CRYPTO_BASE (self));
 }
 
@@ -428,6 +430,52 @@ ensure_releaser (GstLiveKitDecrypt * self)
           gst_object_ref (self)));
 }
 
+/* The common case, nothing waiting: no allocation, no lock. */
+static GstFlowReturn
+decide_alone (GstLiveKitDecrypt * self, GstBuffer * in, GstBuffer ** outbuf)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstLiveKitCryptor *cryptor = cryptor_for (self, in);
+  GstBuffer *out = NULL;
+  GstFlowReturn ret;
+  gboolean held = FALSE;
+  guint seen;
+
+  if (!cryptor) {
+    gst_buffer_unref (in);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  seen = gst_livekit_keyring_get_ratchet_progress
+      (gst_livekit_cryptor_get_keyring (cryptor));
+  ret = GST_BASE_TRANSFORM_GET_CLASS (trans)->prepare_output_buffer (trans,
+      in, &out);
+  if (ret == GST_FLOW_OK)
+    ret = decrypt_buffer (self, cryptor, in, out,
+        g_atomic_int_get (&self->hold_enabled), &held);
+  if (ret == GST_FLOW_OK && held) {
+    Pending *p = g_new0 (Pending, 1);
+
+    gst_buffer_unref (out);
+    p->buf = in;
+    p->cryptor = cryptor;
+    p->arrived = g_get_monotonic_time ();
+    p->held = TRUE;
+    p->seen = seen;
+    g_queue_push_tail (&self->pending, p);
+    GST_DEBUG_OBJECT (self, "holding a frame for ratchet steps");
+    ensure_releaser (self);
+    return GST_FLOW_OK;
+  }
+  gst_buffer_unref (in);
+  if (ret == GST_FLOW_OK) {
+    *outbuf = out;
+    return GST_FLOW_OK;
+  }
+  if (out)
+    gst_buffer_unref (out);
+  return ret == GST_BASE_TRANSFORM_FLOW_DROPPED ? GST_FLOW_OK : ret;
+}
+
 static GstFlowReturn
 gst_livekit_decrypt_generate_output (GstBaseTransform * trans,
     GstBuffer ** outbuf)
@@ -443,6 +491,9 @@ gst_livekit_decrypt_generate_output (GstBaseTransform * trans,
         (gst_livekit_decrypt_parent_class)->generate_output (trans, outbuf);
 
   trans->queued_buf = NULL;
+  if (in && !self->pending.head && !passthrough
+      && self->release_flow == GST_FLOW_OK)
+    return decide_alone (self, in, outbuf);
   if (in) {
     Pending *p = g_new0 (Pending, 1);
 
@@ -453,6 +504,7 @@ gst_livekit_decrypt_generate_output (GstBaseTransform * trans,
       return GST_FLOW_NOT_NEGOTIATED;
     }
     p->buf = in;
+    p->arrived = g_get_monotonic_time ();
     g_queue_push_tail (&self->pending, p);
   }
   if (self->release_flow != GST_FLOW_OK) {
@@ -554,11 +606,15 @@ gst_livekit_decrypt_set_property (GObject * object, guint prop_id,
     case PROP_MAX_HOLD_TIME:
       GST_OBJECT_LOCK (self);
       self->max_hold_time = g_value_get_uint64 (value);
+      g_atomic_int_set (&self->hold_enabled, self->max_hold_time > 0
+          && self->max_held_frames > 0);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_MAX_HELD_FRAMES:
       GST_OBJECT_LOCK (self);
       self->max_held_frames = g_value_get_uint (value);
+      g_atomic_int_set (&self->hold_enabled, self->max_hold_time > 0
+          && self->max_held_frames > 0);
       GST_OBJECT_UNLOCK (self);
       break;
     default:
@@ -620,6 +676,7 @@ gst_livekit_decrypt_init (GstLiveKitDecrypt * self)
 {
   self->max_hold_time = DEFAULT_MAX_HOLD_TIME;
   self->max_held_frames = DEFAULT_MAX_HELD_FRAMES;
+  self->hold_enabled = TRUE;
   g_queue_init (&self->pending);
 }
 
