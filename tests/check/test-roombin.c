@@ -325,6 +325,77 @@ GST_START_TEST (test_key_index_out_of_ring)
 
 GST_END_TEST;
 
+/* GStreamer makes one DTLS certificate per process, in the first dtlsdec
+ * (its "generated cert" agent); webrtcbin would make that dtlsdec only once
+ * the server's offer is there. The bin makes it on a thread of its own when
+ * it goes to READY, and later dtlsdecs reuse it. Seen through dtlsdec's
+ * debug lines (gst-plugins-bad 1.22 gstdtlsdec.c get_agent_by_pem). */
+static GMutex dtls_lock;
+static GCond dtls_cond;
+static guint dtls_generated, dtls_reused;
+static GThread *dtls_generator;
+
+static void
+dtls_log (GstDebugCategory * category, GstDebugLevel level, const gchar * file,
+    const gchar * function, gint line, GObject * object, GstDebugMessage * msg,
+    gpointer user_data)
+{
+  const gchar *text;
+
+  if (g_strcmp0 (gst_debug_category_get_name (category), "dtlsdec"))
+    return;
+  text = gst_debug_message_get (msg);
+  g_mutex_lock (&dtls_lock);
+  if (g_strcmp0 (text, "no agent with generated cert found, creating new") == 0) {
+    dtls_generated++;
+    dtls_generator = g_thread_self ();
+  } else if (g_strcmp0 (text, "using agent with generated cert") == 0)
+    dtls_reused++;
+  g_cond_broadcast (&dtls_cond);
+  g_mutex_unlock (&dtls_lock);
+}
+
+GST_START_TEST (test_dtls_certificate_made_at_ready)
+{
+  GstElement *bin = gst_element_factory_make ("livekitroombin", NULL);
+  GstElement *dec;
+  gint64 deadline;
+  guint reused;
+
+  gst_debug_set_threshold_for_name ("dtlsdec", GST_LEVEL_DEBUG);
+  gst_debug_add_log_function (dtls_log, NULL, NULL);
+  g_object_set (bin, "url", "ws://127.0.0.1:1", "api-key", "k", "api-secret",
+      "s", "room", "r", "identity", "i", NULL);
+  fail_unless_equals_int (gst_element_set_state (bin, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+
+  /* No peer connection exists in READY: only the bin can have made it. */
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  g_mutex_lock (&dtls_lock);
+  while (dtls_generated == 0
+      && g_cond_wait_until (&dtls_cond, &dtls_lock, deadline));
+  fail_unless_equals_int (dtls_generated, 1);
+  fail_if (dtls_generator == g_thread_self (),
+      "the certificate was made on the application's thread");
+  reused = dtls_reused;
+  g_mutex_unlock (&dtls_lock);
+
+  /* The next dtlsdec (webrtcbin's) takes the same certificate. */
+  dec = gst_element_factory_make ("dtlsdec", NULL);
+  fail_unless (dec != NULL);
+  gst_object_unref (gst_object_ref_sink (dec));
+  g_mutex_lock (&dtls_lock);
+  fail_unless_equals_int (dtls_generated, 1);
+  fail_unless (dtls_reused > reused);
+  g_mutex_unlock (&dtls_lock);
+
+  gst_debug_remove_log_function (dtls_log);
+  gst_element_set_state (bin, GST_STATE_NULL);
+  gst_object_unref (bin);
+}
+
+GST_END_TEST;
+
 static Suite *
 roombin_suite (void)
 {
@@ -339,6 +410,7 @@ roombin_suite (void)
   tcase_add_test (tc, test_unreachable_server);
   tcase_add_test (tc, test_signals_and_write_only_secrets);
   tcase_add_test (tc, test_send_data_needs_key);
+  tcase_add_test (tc, test_dtls_certificate_made_at_ready);
   return s;
 }
 

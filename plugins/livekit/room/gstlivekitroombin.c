@@ -36,6 +36,7 @@
 #include "gstlivekitroomcryptors.h"
 #include "gstlivekitroomhost.h"
 #include "gstlivekitroomsession.h"
+#include "gstlivekitprewarm.h"
 #include "crypto/gstlivekitkeyoptions.h"
 
 #include <gst/livekit/livekit.h>
@@ -383,11 +384,30 @@ static void take_key (GstLiveKitRoomBin * self, const guint8 * key,
     gsize len);
 static void clear_key (GstLiveKitRoomBin * self);
 
+/* The shared key given before READY: derived here, on the application's
+ * thread (PBKDF2: 40-60 ms). */
+static gboolean
+install_pending_key (GstLiveKitRoomBin * self)
+{
+  GError *err = NULL;
+
+  if (self->pending_key
+      && !gst_livekit_keyring_set_shared_key (self->keyring, self->pending_key,
+          self->pending_key_len, 0, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("shared key could not be installed"), ("%s", err->message));
+    g_clear_error (&err);
+    clear_key (self);
+    return FALSE;
+  }
+  clear_key (self);
+  return TRUE;
+}
+
 static gboolean
 setup_keyring (GstLiveKitRoomBin * self)
 {
   GstContext *context;
-  GError *err = NULL;
 
   if (!self->keyring)
     self->keyring = gst_livekit_keyring_new ();
@@ -402,15 +422,10 @@ setup_keyring (GstLiveKitRoomBin * self)
     take_key (self, key, len);
     gst_livekit_secure_free (key);
   }
-  if (self->pending_key
-      && !gst_livekit_keyring_set_shared_key (self->keyring, self->pending_key,
-          self->pending_key_len, 0, &err)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("shared key could not be installed"), ("%s", err->message));
-    g_clear_error (&err);
+  /* Normally the key is derived while the WebSocket connects (READY to
+   * PAUSED); no media flows before that state change returns. */
+  if (!gst_livekit_prewarm_enabled () && !install_pending_key (self))
     return FALSE;
-  }
-  clear_key (self);
   g_atomic_int_set (&self->keys_live, TRUE);
 
   /* Every encryptor/decryptor inside, now or later, gets this keyring;
@@ -580,10 +595,15 @@ gst_livekit_room_bin_change_state (GstElement * element,
       GST_OBJECT_LOCK (self);
       gst_livekit_room_session_prepare (self->session, self->url);
       GST_OBJECT_UNLOCK (self);
+      gst_livekit_prewarm_dtls ();
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       if (!start_room (self))
         return GST_STATE_CHANGE_FAILURE;
+      if (!install_pending_key (self)) {
+        gst_livekit_room_session_stop (self->session);
+        return GST_STATE_CHANGE_FAILURE;
+      }
       break;
     default:
       break;
@@ -607,6 +627,7 @@ gst_livekit_room_bin_change_state (GstElement * element,
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       g_atomic_int_set (&self->keys_live, FALSE);
+      gst_livekit_prewarm_wait ();
       break;
     default:
       break;

@@ -8,6 +8,7 @@
 #endif
 
 #include "gstlivekitroomsession.h"
+#include "gstlivekitprewarm.h"
 #include "gstlivekitroompublisher.h"
 #include "gstlivekitroomsubscriber.h"
 #include "gstlivekitroomdata.h"
@@ -234,6 +235,25 @@ pin_loopback_if_local (GstLiveKitRoomSession * self, GstElement * webrtc,
     g_uri_unref (uri);
 }
 
+/* A jitterbuffer holds its first packet for its whole latency (200 ms by
+ * default) in case earlier ones are still on their way: on a join that is
+ * the last wait before the first frame. A few packets in sequence are
+ * proof enough that the stream started; later gaps are still waited for
+ * up to the latency. */
+#define FASTSTART_PACKETS 3
+
+static void
+on_deep_element_added (GstBin * webrtc, GstBin * sub_bin, GstElement * element,
+    gpointer user_data)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+
+  if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtpjitterbuffer")
+      && g_object_class_find_property (G_OBJECT_GET_CLASS (element),
+          "faststart-min-packets"))
+    g_object_set (element, "faststart-min-packets", FASTSTART_PACKETS, NULL);
+}
+
 static GstElement *
 make_webrtcbin (GstLiveKitRoomSession * self, const gchar * name)
 {
@@ -247,6 +267,9 @@ make_webrtcbin (GstLiveKitRoomSession * self, const gchar * name)
       NULL);
   g_signal_connect (webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
       self);
+  if (gst_livekit_prewarm_enabled ())
+    g_signal_connect (webrtc, "deep-element-added",
+        G_CALLBACK (on_deep_element_added), NULL);
   gst_bin_add (self->host->bin, webrtc);
   return webrtc;
 }
