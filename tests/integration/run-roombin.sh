@@ -38,8 +38,9 @@
 #   cluster-failover        both bins connect through node b to a room on node a;
 #                           node a is killed (SIGKILL) mid-call: the bins rejoin
 #                           through b, the room moves to b, media resumes on the
-#                           subscriber's same pads (report: failover block); a bin
-#                           that first joins right after the kill gets in too
+#                           subscriber's same pads (report: failover block); a
+#                           Python subscriber through b comes back too; a bin
+#                           that first joins right after the kill gets in
 #   cluster-signal-node     the bin connects through node b to a room on node a;
 #                           node b is killed and started again: the bin rejoins
 #                           through it, the room stays on a, media on the same pads
@@ -341,6 +342,10 @@ if [ "${1:-}" = "--inside" ]; then
       --ready-file "$dir/ready.gst-sub" --ready-when gst-pub --expect-from gst-pub \
       --expect-audio-hz 660 --expect-video --expect-state ok --expect-encryption gcm \
       --expect-rejoin --event-mark "$dir/killed" --stop-when-done
+    # LiveKit's Python SDK through node b as well: it comes back on its own
+    py measure py-sub "${R[@]}" --url "$LIVEKIT_URL_B" --identity py-sub --key "$KEY" \
+      --subscribe --expect-from gst-pub --expect-audio-hz 660 --expect-video \
+      --expect-state ok --observe 8 --stop-when-done
     wait_file "$dir/ready.gst-sub" 40
     sleep 3 # media before the kill
     kill_node a "$dir/killed"
