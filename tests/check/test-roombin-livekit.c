@@ -2,6 +2,7 @@
  * tests/signalling/run-livekit-test.sh: LIVEKIT_URL, LIVEKIT_API_KEY,
  * LIVEKIT_API_SECRET; without them: SKIP, exit 77). */
 #include <gst/check/gstcheck.h>
+#include <gst/livekit/signalling/signalling.h>
 
 #include <string.h>
 
@@ -371,6 +372,86 @@ GST_START_TEST (test_cryptor_policy_survives_rejoin)
 
 GST_END_TEST;
 
+typedef struct
+{
+  gchar *error, *debug;
+  gboolean eos;
+} Outcome;
+
+/* Pops bus messages (<= @ms) until an error, or EOS when @want_eos. */
+static void
+wait_outcome (GstBus * bus, Outcome * o, gboolean want_eos, guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < deadline && !(want_eos ? o->eos :
+          o->error != NULL)) {
+    GstMessage *msg = gst_bus_timed_pop (bus, 50 * GST_MSECOND);
+
+    if (!msg)
+      continue;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR && !o->error) {
+      GError *err;
+      gst_message_parse_error (msg, &err, &o->debug);
+      o->error = g_strdup (err->message);
+      g_error_free (err);
+    } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+      o->eos = TRUE;
+    }
+    gst_message_unref (msg);
+  }
+}
+
+/* A token without canPublish (issue 9 item 2): the server refuses the
+ * track. The application hears why, as an error naming the pad and the
+ * server's reason; the source's thread is not held in the bin (it used to
+ * block for good in the flow guard's push into webrtcbin), so an EOS sent
+ * by the application comes out as EOS and the pipeline stops at once. */
+GST_START_TEST (test_publish_refused_by_token)
+{
+  gchar *token = gst_livekit_access_token_new (api_key, api_secret,
+      "no-publish", NULL, "roombin-refused", 0, FALSE, TRUE, TRUE);
+  gchar *desc = g_strdup_printf ("livekitroombin name=room url=%s token=%s "
+      "identity=no-publish shared-key=k audiotestsrc is-live=true "
+      "! opusenc ! room.audio_0", url, token);
+  GstElement *pipe = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipe);
+  Outcome o = { 0 };
+  gint64 t0;
+
+  fail_unless (pipe != NULL);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  wait_outcome (bus, &o, FALSE, 20000);
+  fail_unless (o.error != NULL, "no error for the refused track");
+  GST_INFO ("error: %s (%s)", o.error, o.debug);
+  fail_unless (strstr (o.error, "audio_0"), "%s", o.error);
+  fail_unless (strstr (o.error, "not allowed") && strstr (o.error,
+          "canPublish"), "%s", o.error);
+  /* The token is never part of it. */
+  fail_if (strstr (o.error, token) || (o.debug && strstr (o.debug, token)));
+
+  /* Not held: the source's EOS goes through the bin, which posts EOS. */
+  t0 = g_get_monotonic_time ();
+  /* What gst-launch -e does (the result is the sinks', here the bin's
+   * children's: not what this test is about). */
+  gst_element_send_event (pipe, gst_event_new_eos ());
+  wait_outcome (bus, &o, TRUE, 10000);
+  fail_unless (o.eos, "no EOS: the source's thread is held in the bin");
+  GST_INFO ("EOS after %" G_GINT64_FORMAT " ms",
+      (g_get_monotonic_time () - t0) / 1000);
+  fail_unless_equals_int (gst_element_set_state (pipe, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+  g_free (o.error);
+  g_free (o.debug);
+  g_free (desc);
+  g_free (token);
+}
+
+GST_END_TEST;
+
 static Suite *
 roombin_livekit_suite (void)
 {
@@ -382,6 +463,7 @@ roombin_livekit_suite (void)
   tcase_add_test (tc, test_peer_connection_failure_rejoins);
   tcase_add_test (tc, test_participant_leave_ends_pad);
   tcase_add_test (tc, test_cryptor_policy_survives_rejoin);
+  tcase_add_test (tc, test_publish_refused_by_token);
   return s;
 }
 

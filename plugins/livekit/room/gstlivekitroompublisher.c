@@ -54,6 +54,7 @@ typedef struct
   gboolean announced;           /* AddTrack sent */
   gboolean caps_sent;           /* its webrtcbin pad has had caps */
   gboolean eos;                 /* its input ended */
+  gboolean refused;             /* by the server: never linked again */
 } Publication;
 
 struct _GstLiveKitRoomPublisher
@@ -414,7 +415,7 @@ gst_livekit_room_publisher_set_webrtcbin (GstLiveKitRoomPublisher * pub,
   for (guint i = 0; webrtc && i < pub->publications->len; i++) {
     Publication *p = g_ptr_array_index (pub->publications, i);
 
-    if (!p->guard || p->webrtc_pad)
+    if (!p->guard || p->webrtc_pad || p->refused)
       continue;
     if (!link_to_webrtc (p, webrtc)) {
       GST_WARNING_OBJECT (pub->host->bin, "%s could not be linked again",
@@ -547,6 +548,43 @@ gst_livekit_room_publisher_on_track_published (GstLiveKitRoomPublisher * pub,
       gst_structure_new ("livekit-local-track-published", "pad",
           G_TYPE_STRING, pad_name, "track-sid", G_TYPE_STRING, sid, NULL));
   g_free (pad_name);
+}
+
+/* webrtcbin blocks a sink pad until it is negotiated, which a refused
+ * track never is: its source's thread would wait there for good. The
+ * pad is deactivated (that wakes the blocked push, which the flow guard
+ * turns into a dropped packet) and unlinked, so the track's data is
+ * dropped in the guard from then on. Not released: releasing a sink pad
+ * before negotiation can deadlock webrtcbin 1.22.0 (fixed in 1.22.3). */
+gchar *
+gst_livekit_room_publisher_on_track_refused (GstLiveKitRoomPublisher * pub,
+    const gchar * cid)
+{
+  GstPad *webrtc_pad = NULL, *src = NULL;
+  gchar *pad_name = NULL;
+
+  g_mutex_lock (&pub->lock);
+  for (guint i = 0; i < pub->publications->len && !pad_name; i++) {
+    Publication *p = g_ptr_array_index (pub->publications, i);
+
+    if (!cid || g_strcmp0 (p->cid, cid) != 0)
+      continue;
+    p->refused = TRUE;
+    p->ready = FALSE;
+    pad_name = g_strdup (GST_PAD_NAME (p->ghost));
+    webrtc_pad = g_steal_pointer (&p->webrtc_pad);
+    if (p->guard)
+      src = gst_element_get_static_pad (p->guard, "src");
+  }
+  g_mutex_unlock (&pub->lock);
+  if (webrtc_pad) {
+    gst_pad_set_active (webrtc_pad, FALSE);
+    if (src)
+      gst_pad_unlink (src, webrtc_pad);
+    gst_object_unref (webrtc_pad);
+  }
+  gst_clear_object (&src);
+  return pad_name;
 }
 
 gboolean

@@ -43,6 +43,12 @@ void gst_livekit_room_publisher_negotiate (GstLiveKitRoomPublisher * pub,
     GstLiveKitEncryptionType encryption, gboolean for_data);
 void gst_livekit_room_publisher_on_track_published (GstLiveKitRoomPublisher *
     pub, const gchar * cid, const gchar * sid);
+/* Signalling thread: the server refused to publish the track of @cid. Its
+ * data is dropped from now on (never held) and it is not published again
+ * on a rejoin. Returns (transfer full) its pad's name, NULL when @cid is
+ * not one of ours. */
+gchar *gst_livekit_room_publisher_on_track_refused (GstLiveKitRoomPublisher *
+    pub, const gchar * cid);
 /* The server's answer was applied: a waiting renegotiation may run.
  * Returns TRUE when one is due. */
 gboolean gst_livekit_room_publisher_on_answer (GstLiveKitRoomPublisher * pub);

@@ -457,17 +457,63 @@ on_local_track_published (GstLiveKitSignalClient * signal, const gchar * cid,
   negotiate (self);
 }
 
+/* livekit-server 1.13 sends the reason code alone (no message) for an
+ * AddTrack without canPublish: the user needs it in words. */
+static const gchar *
+describe_request_reason (GstLiveKitRequestReason reason)
+{
+  switch (reason) {
+    case GST_LIVEKIT_REQUEST_REASON_NOT_FOUND:
+      return "not found";
+    case GST_LIVEKIT_REQUEST_REASON_NOT_ALLOWED:
+      return "not allowed: the token does not grant canPublish (or not for "
+          "this source)";
+    case GST_LIVEKIT_REQUEST_REASON_LIMIT_EXCEEDED:
+      return "limit exceeded";
+    case GST_LIVEKIT_REQUEST_REASON_UNSUPPORTED_TYPE:
+      return "unsupported track type";
+    default:
+      return "refused";
+  }
+}
+
+/* A refused AddTrack is an error for the application, as a rejected
+ * publishTrack() is in LiveKit's SDKs: what it asked to publish never
+ * will be. The track's data is dropped from then on, so nothing waits. */
 static void
 on_request_response (GstLiveKitSignalClient * signal, guint id,
     GstLiveKitRequestReason reason, const gchar * message, const gchar * cid,
     GstLiveKitRoomSession * self)
 {
-  if (reason == GST_LIVEKIT_REQUEST_REASON_OK)
+  const gchar *why = describe_request_reason (reason);
+  gboolean has_message = message && *message;
+  gchar *pad = NULL;
+
+  /* QUEUED: the server will answer again. */
+  if (reason == GST_LIVEKIT_REQUEST_REASON_OK
+      || reason == GST_LIVEKIT_REQUEST_REASON_QUEUED)
     return;
-  GST_ELEMENT_WARNING (self->host->bin, RESOURCE, SETTINGS,
-      ("the server refused a request%s%s: %s", cid ? " for track " : "",
-          cid ? cid : "", message && *message ? message : "no reason given"),
-      ("reason %d", reason));
+  if (cid)
+    pad = gst_livekit_room_publisher_on_track_refused (self->publisher, cid);
+  if (pad && reason == GST_LIVEKIT_REQUEST_REASON_NOT_ALLOWED)
+    GST_ELEMENT_ERROR (self->host->bin, RESOURCE, NOT_AUTHORIZED,
+        ("the server refused to publish %s: %s%s%s%s", pad, why,
+            has_message ? " (" : "", has_message ? message : "",
+            has_message ? ")" : ""), ("RequestResponse reason %d, track %s",
+            reason, cid));
+  else if (pad)
+    GST_ELEMENT_ERROR (self->host->bin, RESOURCE, FAILED,
+        ("the server refused to publish %s: %s%s%s%s", pad, why,
+            has_message ? " (" : "", has_message ? message : "",
+            has_message ? ")" : ""), ("RequestResponse reason %d, track %s",
+            reason, cid));
+  else
+    GST_ELEMENT_WARNING (self->host->bin, RESOURCE, SETTINGS,
+        ("the server refused a request%s%s: %s%s%s%s", cid ? " for track " :
+            "", cid ? cid : "", why, has_message ? " (" : "",
+            has_message ? message : "", has_message ? ")" : ""),
+        ("RequestResponse reason %d, request %u", reason, id));
+  g_free (pad);
 }
 
 static void
