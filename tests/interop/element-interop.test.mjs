@@ -52,11 +52,11 @@ async function readFrames(d) {
 }
 
 /** Runs frames through one element (one buffer per file, as multifilesrc reads them). */
-async function throughElement(sub, codec, element, frames) {
+async function throughElement(sub, codec, element, frames, keyFile = join(dir, 'key')) {
   const d = await writeFrames(sub, frames);
   await run('gst-launch-1.0', ['-q',
     'multifilesrc', `location=${join(d, 'f-%05d.bin')}`, `caps=${CAPS[codec]}`, '!',
-    element, `shared-key-file=${join(dir, 'key')}`, '!',
+    ...element.split(' '), `shared-key-file=${keyFile}`, '!',
     'multifilesink', `location=${join(d, 'o-%05d.bin')}`], {
     env: { ...process.env, GST_PLUGIN_PATH: PLUGIN },
   });
@@ -130,6 +130,36 @@ describe('LiveKit decrypts what livekitencrypt encrypts', async () => {
         assert.ok(p, `LiveKit dropped frame ${i}`);
         assert.deepEqual(p, normalizedPrefix(s.codec, frames[i].data), `frame ${i}`);
       });
+    });
+  }
+});
+
+// The sender ratcheted its key 3 times right after sharing it; our receiver has only the shared
+// key, set as the element starts, and the very first buffer needs those 3 steps. The keyring
+// derives them on demand (one at a time, on its worker) while livekitdecrypt holds the frame:
+// nothing is lost. max-hold-time is raised so a loaded machine cannot make the test flaky.
+describe('livekitdecrypt: the first frame comes 3 ratchet steps ahead', async () => {
+  const HKDF_KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + 3) & 0xff);
+  for (const [kdf, material] of [['pbkdf2', KEY], ['hkdf', HKDF_KEY]]) {
+    test(kdf, async (t) => {
+      const s = FIX.streams.vp8;
+      if (!s) return t.skip('no vp8 encoder on this machine');
+      const frames = jsFrames(s).slice(0, 8);
+      const w = await LiveKitWorker.create({ sharedKey: true, ratchetWindowSize: 16 });
+      await w.setKey({ material });
+      for (let i = 0; i < 3; i++) await w.ratchetKey();
+      const encrypted = await w.encrypt(frames, { codec: 'vp8' });
+      await w.close();
+      assert.ok(encrypted.every((e) => e), 'LiveKit encrypted every frame');
+      let keyFile = join(dir, 'key');
+      if (kdf === 'hkdf') {
+        keyFile = join(dir, 'key-hkdf');
+        await writeFile(keyFile, material, { mode: 0o600 });
+      }
+      const out = await throughElement(`ahead-${kdf}`, 'vp8',
+        `livekitdecrypt key-derivation=${kdf} max-hold-time=30000000000`, encrypted, keyFile);
+      assert.equal(out.length, frames.length, 'every frame came out, the first one too');
+      out.forEach((o, i) => assert.deepEqual(o, frames[i].data, `frame ${i}`));
     });
   }
 });
