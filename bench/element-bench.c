@@ -11,6 +11,8 @@
  *
  *   element-bench [--callgrind] [--iters N] [--only NAME] [--size BYTES]
  *
+ * --size runs that size alone (any size; up to 100 B is Opus, above VP8).
+ *
  * Default: thread CPU time per buffer (best of 5 rounds of --iters), one
  * JSON line per case. --callgrind: run under
  *   valgrind --tool=callgrind --collect-atstart=no element-bench --callgrind
@@ -401,13 +403,14 @@ main (int argc, char **argv)
     if (only && !g_str_equal (only, names[n]))
       continue;
     for (guint s = 0; s < G_N_ELEMENTS (sizes); s++) {
-      guint size = sizes[s];
+      /* --size: that size alone, even one not in the list. */
+      guint size = only_size ? (guint) only_size : sizes[s];
       guint batches;
       Case k;
       gint64 best = G_MAXINT64;
 
-      if (only_size && (guint) only_size != size)
-        continue;
+      if (only_size && s > 0)
+        break;
       case_setup (&k, names[n], size);
       batches = MAX (1, (guint) iters / k.batch);
       /* Warm-up: caches, pools, first-frame state changes. */

@@ -36,6 +36,7 @@
 #include "gstlivekitdecrypt.h"
 
 #include <gst/video/video.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_livekit_decrypt_debug);
 #define GST_CAT_DEFAULT gst_livekit_decrypt_debug
@@ -69,7 +70,18 @@ struct _GstLiveKitDecrypt
   gboolean releaser_running;
   guint generation;             /* bumped by stop: old releasers quit */
   GstFlowReturn release_flow;   /* the releaser's last push */
+
+  /* Under the stream lock: the ciphertext of a frame decrypted in place.
+   * The cryptor reads it (ratchet retries need the original bytes), and a
+   * held frame gets its bytes back from it. */
+  guint8 *scratch;
+  gsize scratch_size;
 };
+
+/* In place only up to this size: above it, copying the ciphertext aside
+ * costs more thread CPU time than a new output buffer (measured in
+ * docs/benchmarks.md). */
+#define IN_PLACE_MAX (64 * 1024)
 
 enum
 {
@@ -112,6 +124,15 @@ gst_livekit_decrypt_setup_cryptor (GstLiveKitCryptoBase * base,
   }
 }
 
+/* Only a buffer no one else sees: one writable, unshared memory. */
+static gboolean
+can_decrypt_in_place (GstBuffer * in)
+{
+  return gst_buffer_get_size (in) <= IN_PLACE_MAX
+      && gst_buffer_n_memory (in) == 1 && gst_buffer_is_writable (in)
+      && gst_buffer_is_all_memory_writable (in);
+}
+
 static GstFlowReturn
 gst_livekit_decrypt_prepare_output_buffer (GstBaseTransform * trans,
     GstBuffer * in, GstBuffer ** out)
@@ -142,9 +163,10 @@ request_key_frame (GstLiveKitDecrypt * self)
           0));
 }
 
-/* Decrypts @in into @out. GST_BASE_TRANSFORM_FLOW_DROPPED when the frame
- * is dropped; with @may_hold, *@held says the frame waits for ratchet steps
- * (nothing reported, @out unused). */
+/* Decrypts @in into @out, or in place when they are the same buffer.
+ * GST_BASE_TRANSFORM_FLOW_DROPPED when the frame is dropped; with
+ * @may_hold, *@held says the frame waits for ratchet steps (nothing
+ * reported, @out unused, @in unchanged). */
 static GstFlowReturn
 decrypt_buffer (GstLiveKitDecrypt * self, GstLiveKitCryptor * cryptor,
     GstBuffer * in, GstBuffer * out, gboolean may_hold, gboolean * held)
@@ -156,18 +178,37 @@ decrypt_buffer (GstLiveKitDecrypt * self, GstLiveKitCryptor * cryptor,
   gsize out_len = 0;
 
   *held = FALSE;
-  if (!gst_buffer_map (in, &in_map, GST_MAP_READ))
-    return GST_FLOW_ERROR;
-  if (!gst_buffer_map (out, &out_map, GST_MAP_WRITE)) {
+  if (in == out) {
+    if (!gst_buffer_map (out, &out_map, GST_MAP_READWRITE))
+      return GST_FLOW_ERROR;
+    if (out_map.size > self->scratch_size) {
+      g_free (self->scratch);
+      self->scratch = g_malloc (out_map.size);
+      self->scratch_size = out_map.size;
+    }
+    memcpy (self->scratch, out_map.data, out_map.size);
+    gst_livekit_cryptor_decrypt_full (cryptor,
+        gst_livekit_crypto_base_get_codec (base), self->scratch, out_map.size,
+        !GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_DELTA_UNIT), may_hold,
+        out_map.data, &out_len, &result);
+    /* A held frame is tried again later, from its own bytes. */
+    if (result.outcome == GST_LIVEKIT_FRAME_OUTCOME_HELD)
+      memcpy (out_map.data, self->scratch, out_map.size);
+    gst_buffer_unmap (out, &out_map);
+  } else {
+    if (!gst_buffer_map (in, &in_map, GST_MAP_READ))
+      return GST_FLOW_ERROR;
+    if (!gst_buffer_map (out, &out_map, GST_MAP_WRITE)) {
+      gst_buffer_unmap (in, &in_map);
+      return GST_FLOW_ERROR;
+    }
+    gst_livekit_cryptor_decrypt_full (cryptor,
+        gst_livekit_crypto_base_get_codec (base), in_map.data, in_map.size,
+        !GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_DELTA_UNIT), may_hold,
+        out_map.data, &out_len, &result);
+    gst_buffer_unmap (out, &out_map);
     gst_buffer_unmap (in, &in_map);
-    return GST_FLOW_ERROR;
   }
-  gst_livekit_cryptor_decrypt_full (cryptor,
-      gst_livekit_crypto_base_get_codec (base), in_map.data, in_map.size,
-      !GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_DELTA_UNIT), may_hold,
-      out_map.data, &out_len, &result);
-  gst_buffer_unmap (out, &out_map);
-  gst_buffer_unmap (in, &in_map);
   if (result.outcome == GST_LIVEKIT_FRAME_OUTCOME_HELD) {
     *held = TRUE;
     return GST_FLOW_OK;
@@ -430,15 +471,16 @@ ensure_releaser (GstLiveKitDecrypt * self)
           gst_object_ref (self)));
 }
 
-/* The common case, nothing waiting: no allocation, no lock. */
+/* The common case, nothing waiting: no allocation, no lock; in place when
+ * the frame is ours alone. */
 static GstFlowReturn
 decide_alone (GstLiveKitDecrypt * self, GstBuffer * in, GstBuffer ** outbuf)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
   GstLiveKitCryptor *cryptor = cryptor_for (self, in);
   GstBuffer *out = NULL;
-  GstFlowReturn ret;
-  gboolean held = FALSE;
+  GstFlowReturn ret = GST_FLOW_OK;
+  gboolean held = FALSE, in_place;
   guint seen;
 
   if (!cryptor) {
@@ -447,15 +489,22 @@ decide_alone (GstLiveKitDecrypt * self, GstBuffer * in, GstBuffer ** outbuf)
   }
   seen = gst_livekit_keyring_get_ratchet_progress
       (gst_livekit_cryptor_get_keyring (cryptor));
-  ret = GST_BASE_TRANSFORM_GET_CLASS (trans)->prepare_output_buffer (trans,
-      in, &out);
+  in_place = can_decrypt_in_place (in);
+  if (in_place)
+    out = in;
+  else
+    ret = GST_BASE_TRANSFORM_GET_CLASS (trans)->prepare_output_buffer (trans,
+        in, &out);
   if (ret == GST_FLOW_OK)
     ret = decrypt_buffer (self, cryptor, in, out,
         g_atomic_int_get (&self->hold_enabled), &held);
+  /* In place, @out is @in: one reference. */
+  if (in_place)
+    out = NULL;
   if (ret == GST_FLOW_OK && held) {
     Pending *p = g_new0 (Pending, 1);
 
-    gst_buffer_unref (out);
+    gst_clear_buffer (&out);
     p->buf = in;
     p->cryptor = cryptor;
     p->arrived = g_get_monotonic_time ();
@@ -466,13 +515,17 @@ decide_alone (GstLiveKitDecrypt * self, GstBuffer * in, GstBuffer ** outbuf)
     ensure_releaser (self);
     return GST_FLOW_OK;
   }
-  gst_buffer_unref (in);
   if (ret == GST_FLOW_OK) {
-    *outbuf = out;
+    if (in_place) {
+      *outbuf = in;
+    } else {
+      gst_buffer_unref (in);
+      *outbuf = out;
+    }
     return GST_FLOW_OK;
   }
-  if (out)
-    gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_clear_buffer (&out);
   return ret == GST_BASE_TRANSFORM_FLOW_DROPPED ? GST_FLOW_OK : ret;
 }
 
@@ -668,6 +721,7 @@ gst_livekit_decrypt_finalize (GObject * object)
 
   g_clear_pointer (&self->sif_trailer, g_bytes_unref);
   discard_pending (self);
+  g_free (self->scratch);
   G_OBJECT_CLASS (gst_livekit_decrypt_parent_class)->finalize (object);
 }
 
