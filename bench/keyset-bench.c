@@ -82,8 +82,7 @@ case_set_key (GstLiveKitKeyDerivation kdf, guint window)
 {
   GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
 
-  g_object_set (kr, "key-derivation", kdf, "ratchet-window-size", window,
-      NULL);
+  g_object_set (kr, "key-derivation", kdf, "ratchet-window-size", window, NULL);
   gst_livekit_keyring_set_shared_key (kr, (const guint8 *) "bench key", 9, 0,
       NULL);
   gst_livekit_keyring_wait_precomputed (kr);
@@ -95,8 +94,7 @@ case_room (GstLiveKitKeyDerivation kdf, guint window)
 {
   GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
 
-  g_object_set (kr, "key-derivation", kdf, "ratchet-window-size", window,
-      NULL);
+  g_object_set (kr, "key-derivation", kdf, "ratchet-window-size", window, NULL);
   for (guint i = 0; i < 20; i++) {
     gchar *id = g_strdup_printf ("participant-%u", i);
     gchar *key = g_strdup_printf ("key of participant %u", i);

@@ -423,15 +423,22 @@ push_decided (GstLiveKitDecrypt * self)
 /* The releaser: held frames go on when the worker opens them, without
  * waiting for the next frame to arrive. It works under the stream lock,
  * as the streaming thread does, and waits without it. */
+typedef struct
+{
+  GstLiveKitDecrypt *self;
+  guint generation;
+} Releaser;
+
 static gpointer
 releaser (gpointer data)
 {
-  GstLiveKitDecrypt *self = data;
+  Releaser *r = data;
+  GstLiveKitDecrypt *self = r->self;
   GstPad *sinkpad = GST_BASE_TRANSFORM_SINK_PAD (self);
-  guint generation;
+  guint generation = r->generation;
 
+  g_free (r);
   GST_PAD_STREAM_LOCK (sinkpad);
-  generation = self->generation;
   for (;;) {
     GstLiveKitKeyring *keyring;
     GstFlowReturn ret;
@@ -464,11 +471,15 @@ releaser (gpointer data)
 static void
 ensure_releaser (GstLiveKitDecrypt * self)
 {
+  Releaser *r;
+
   if (self->releaser_running || !self->pending.head)
     return;
+  r = g_new (Releaser, 1);
+  r->self = gst_object_ref (self);
+  r->generation = self->generation;
   self->releaser_running = TRUE;
-  g_thread_unref (g_thread_new ("livekitdecrypt-hold", releaser,
-          gst_object_ref (self)));
+  g_thread_unref (g_thread_new ("livekitdecrypt-hold", releaser, r));
 }
 
 /* The common case, nothing waiting: no allocation, no lock; in place when
@@ -619,12 +630,16 @@ gst_livekit_decrypt_stop (GstBaseTransform * trans)
 {
   GstLiveKitDecrypt *self = GST_LIVEKIT_DECRYPT (trans);
 
-  /* Called with the stream lock. Before the base class frees the cryptors
-   * the frames point to; a releaser waiting for the lock then quits. */
+  /* GstBaseTransform calls this after streaming stopped, without the
+   * stream lock: take it, as the releaser may be at work. Before the base
+   * class frees the cryptors the frames point to; a releaser waiting for
+   * the lock then sees the new generation and quits. */
+  GST_PAD_STREAM_LOCK (GST_BASE_TRANSFORM_SINK_PAD (self));
   discard_pending (self);
   self->generation++;
   self->releaser_running = FALSE;
   self->release_flow = GST_FLOW_OK;
+  GST_PAD_STREAM_UNLOCK (GST_BASE_TRANSFORM_SINK_PAD (self));
   return GST_BASE_TRANSFORM_CLASS (gst_livekit_decrypt_parent_class)->stop
       (trans);
 }
