@@ -42,7 +42,8 @@ static const Case cases[] = {
 static void
 run_case (const Case * c)
 {
-  gchar **argv = NULL, *cmd, *out = NULL, *err = NULL;
+  gchar **argv = NULL, **envp, *cmd, *out = NULL, *err = NULL;
+  const gchar *preload = g_getenv ("LIVEKIT_TEST_CHILD_PRELOAD");
   GError *error = NULL;
   gint status = 0;
   gint64 t0 = g_get_monotonic_time ();
@@ -51,9 +52,17 @@ run_case (const Case * c)
       " gst-launch-1.0 %s", c->line);
   fail_unless (g_shell_parse_argv (cmd, NULL, &argv, &error), "%s",
       error ? error->message : "");
-  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+  envp = g_get_environ ();
+  /* An ASan build (tests/check/meson.build): gst-launch-1.0 gets the
+   * sanitizer's runtime, and its own leaks are not ours. */
+  if (preload && *preload) {
+    envp = g_environ_setenv (envp, "LD_PRELOAD", preload, TRUE);
+    envp = g_environ_setenv (envp, "ASAN_OPTIONS", "detect_leaks=0", TRUE);
+  }
+  fail_unless (g_spawn_sync (NULL, argv, envp, G_SPAWN_SEARCH_PATH, NULL,
           NULL, &out, &err, &status, &error), "%s",
       error ? error->message : "");
+  g_strfreev (envp);
   GST_INFO ("%s: status %d in %" G_GINT64_FORMAT " ms\n%s%s", c->line,
       status, (g_get_monotonic_time () - t0) / 1000, out, err);
   /* Non-zero from gst-launch-1.0 itself: 137 would be the timeout's KILL

@@ -844,6 +844,18 @@ GST_START_TEST (test_hostile_keepalive_values)
   }
   fail_unless_equals_int (seen (&c, "disconnected"), 0);
   fail_unless (gst_livekit_signal_client_is_connected (sc));
+  g_object_unref (sc);
+  client_clear (&c);
+
+  /* The periodic ping arms the pong deadline too (do_ping). */
+  f->ping_interval = 1;
+  f->pong_echo = G_MININT64;
+  sc = client_new (&c);
+  connect_and_wait (sc, &c, f->url, NULL);
+  fail_unless (c.ok);
+  fail_unless (wait_count (&c, "pong", 1, 5000));
+  fail_unless_equals_int64 (c.rtt, 0);
+  fail_unless (gst_livekit_signal_client_is_connected (sc));
 
   g_object_unref (sc);
   client_clear (&c);
