@@ -2,13 +2,13 @@
 # Builds the libFuzzer harnesses (tests/fuzz) with clang + ASan + UBSan in a
 # build directory of their own and runs each for a bounded time.
 #
-#   scripts/fuzz.sh                 # 60 s in total, split across harnesses
+#   scripts/fuzz.sh                 # 90 s in total, split across harnesses
 #   FUZZ_SECONDS=600 scripts/fuzz.sh
 #   FUZZ_HARNESSES="fuzz_hex" scripts/fuzz.sh
 #
 # Environment:
-#   FUZZ_SECONDS     total fuzzing time, split evenly (default 60)
-#   FUZZ_HARNESSES   space-separated subset (default: all three)
+#   FUZZ_SECONDS     total fuzzing time, split evenly (default 90)
+#   FUZZ_HARNESSES   space-separated subset (default: all of them)
 #   FUZZ_BUILD_DIR   build directory (default: <repo>/build-fuzz)
 #   FUZZ_ARGS        extra libFuzzer arguments for every harness
 #   FUZZ_LAYOUT_DRIFT=ignore  count, do not abort on, encrypted frames whose
@@ -22,8 +22,9 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$top/build-fuzz}
-total=${FUZZ_SECONDS:-60}
-harnesses=(${FUZZ_HARNESSES:-fuzz_frame_decrypt fuzz_hex fuzz_cryptor_decrypt})
+total=${FUZZ_SECONDS:-90}
+harnesses=(${FUZZ_HARNESSES:-fuzz_frame_decrypt fuzz_hex fuzz_cryptor_decrypt fuzz_signal_frames fuzz_candidate fuzz_data_packet})
+start=$(date +%s)
 extra_args=(${FUZZ_ARGS:-})
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
@@ -92,6 +93,7 @@ for h in "${harnesses[@]}"; do
     -artifact_prefix="$artifacts/$h-")
   case $h in
     fuzz_frame_decrypt | fuzz_cryptor_decrypt) args+=(-dict="$top/tests/fuzz/frame.dict") ;;
+    fuzz_candidate) args+=(-dict="$top/tests/fuzz/json.dict") ;;
   esac
   echo "fuzz.sh: $h for ${per}s (log: $log)"
   "$exe" "${args[@]}" "${extra_args[@]}" "$corpus" "$seeds" >"$log" 2>&1
@@ -119,6 +121,6 @@ for h in "${harnesses[@]}"; do
   summary+=("$(printf '%-22s %-18s execs: %-10s %-14s %s%s' "$h" "$status" "${execs:-?}" "${rate:-}" "${cov:-}" "${drift:+; $drift}")")
 done
 
-echo "fuzz.sh summary (${per}s each):"
+echo "fuzz.sh summary (${per}s each, $(( $(date +%s) - start )) s in all with the build):"
 printf '  %s\n' "${summary[@]}"
 exit $failed

@@ -1,9 +1,15 @@
 /* libFuzzer harness for GstLiveKitCryptor decryption: key lookup, failure
  * counting, auto-ratchet, server-injected frames, statistics.
  *
- * Each input builds a fresh receiver keyring (HKDF keys, so set-up stays in
- * the microseconds) and replays a sequence of frames into one decrypting
- * cryptor, so every input runs from the same state.
+ * Each input replays a sequence of frames into a fresh decrypting cryptor
+ * on a receiver keyring in the same state every time. The keyrings live for
+ * the whole process (one per ratchet window, as a window change re-derives
+ * every key) and are reset to that state (keys set again, which also ends
+ * a ratcheted-away key's grace) only after an input changed a slot
+ * (auto-ratchet): building one per input cost a thread-pool hand-off and
+ * libsodium's guarded allocations (~100 mprotect calls) every time, which
+ * limited the harness to a few hundred inputs a second. The code under
+ * test is the shipped one; only the harness's set-up is shared.
  *
  * Receiver key ring (shared ring): kid 0 and 1 = material M, kid 2 empty,
  * kid 3 = material O. Senders encrypt with M's ratchet chain steps 0..2 or
@@ -23,6 +29,7 @@
  */
 #include <gst/gst.h>
 #include "gst/livekit/cryptor.h"
+#include "gst/livekit/keyring-private.h"
 #include "gst/livekit/frame-crypt.h"
 #include "gst/livekit/kdf.h"
 #include "gst/livekit/sif.h"
@@ -72,14 +79,9 @@ derive_chain (void)
       abort ();
 }
 
-static GstLiveKitKeyring *
-new_keyring (guint window, gint tolerance, guint ring_size)
+static void
+set_keys (GstLiveKitKeyring * k)
 {
-  GstLiveKitKeyring *k = gst_livekit_keyring_new ();
-
-  g_object_set (k, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF,
-      "ratchet-window-size", window, "failure-tolerance", tolerance,
-      "key-ring-size", ring_size, NULL);
   if (!gst_livekit_keyring_set_shared_key (k, material_m,
           sizeof material_m - 1, 0, NULL)
       || !gst_livekit_keyring_set_shared_key (k, material_m,
@@ -88,7 +90,69 @@ new_keyring (guint window, gint tolerance, guint ring_size)
           sizeof material_o - 1, 3, NULL))
     abort ();
   gst_livekit_keyring_wait_precomputed (k);
+}
+
+static GstLiveKitKeyring *
+new_keyring (guint window, gint tolerance, guint ring_size)
+{
+  GstLiveKitKeyring *k = gst_livekit_keyring_new ();
+
+  g_object_set (k, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF,
+      "ratchet-window-size", window, "failure-tolerance", tolerance,
+      "key-ring-size", ring_size, NULL);
+  set_keys (k);
   return k;
+}
+
+/* A receiver keyring and the key sets its slots 0..3 held when set. */
+typedef struct
+{
+  GstLiveKitKeyring *keyring;
+  guint64 ids[4];
+} Receiver;
+
+static Receiver receivers[4];   /* by ratchet window */
+
+static guint64
+slot_id (GstLiveKitKeyring * k, guint kid)
+{
+  GstLiveKitKeySet *ks = gst_livekit_keyring_lookup (k, NULL, kid);
+  guint64 id = ks ? ks->id : 0;
+
+  if (ks)
+    gst_livekit_key_set_unref (ks);
+  return id;
+}
+
+/* The receiver keyring for @window with kid 0, 1 = M, 2 empty, 3 = O, and
+ * this input's tolerance and ring size. */
+static GstLiveKitKeyring *
+receiver_keyring (guint window_index, guint window, gint tolerance,
+    guint ring_size)
+{
+  Receiver *r = &receivers[window_index];
+  gint t;
+  guint size;
+  gboolean clean = TRUE;
+
+  if (!r->keyring) {
+    r->keyring = new_keyring (window, tolerance, ring_size);
+    clean = FALSE;
+  }
+  g_object_get (r->keyring, "failure-tolerance", &t, "key-ring-size", &size,
+      NULL);
+  if (t != tolerance)
+    g_object_set (r->keyring, "failure-tolerance", tolerance, NULL);
+  if (size != ring_size)
+    g_object_set (r->keyring, "key-ring-size", ring_size, NULL);
+  for (guint kid = 0; kid < 4 && clean; kid++)
+    clean = slot_id (r->keyring, kid) == r->ids[kid];
+  if (!clean) {
+    set_keys (r->keyring);
+    for (guint kid = 0; kid < 4; kid++)
+      r->ids[kid] = slot_id (r->keyring, kid);
+  }
+  return r->keyring;
 }
 
 int
@@ -101,9 +165,9 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   g_setenv ("GST_DEBUG", "*:0", TRUE);
   g_setenv ("GST_REGISTRY_DISABLE", "yes", TRUE);
   gst_init (NULL, NULL);
-  /* Each input's keyring borrows a thread from GLib's shared pool for its
+  /* The keyrings borrow a thread from GLib's shared pool for their
    * ratchet derivation. Keep idle threads alive: no thread start/exit
-   * per input, and none exiting (tearing down its GLib and OpenSSL
+   * per job, and none exiting (tearing down its GLib and OpenSSL
    * thread-local state) while LeakSanitizer scans at process exit. */
   g_thread_pool_set_max_idle_time (0);
   g_thread_pool_set_max_unused_threads (-1);
@@ -296,7 +360,8 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   m.sif = (flags >> 7) & 1;
   m.ring_size = m.sif ? 4 : 16;
 
-  keyring = new_keyring (m.window, tolerances[(flags >> 3) & 3], m.ring_size);
+  keyring = receiver_keyring ((flags >> 5) & 3, m.window,
+      tolerances[(flags >> 3) & 3], m.ring_size);
   c = gst_livekit_cryptor_new (keyring, FALSE, NULL);
   if (m.sif)
     gst_livekit_cryptor_set_sif_trailer (c, sif_trailer, sizeof sif_trailer);
@@ -416,6 +481,5 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
       G_GUINT64_FORMAT " out + %" G_GUINT64_FORMAT " dropped != %"
       G_GUINT64_FORMAT " in", stats.frames_out, drops, stats.frames_in);
   gst_livekit_cryptor_free (c);
-  gst_object_unref (keyring);
   return 0;
 }

@@ -28,6 +28,7 @@ typedef struct
   JoinMode join_mode;
   gboolean junk_first;          /* garbage, text and unknown frames first */
   gboolean chatty;              /* every other message after the join */
+  gboolean empty_offer;         /* an offer without SDP, then offer 8 */
   gboolean answer_pings;
   gint ping_interval;
   gint ping_timeout;
@@ -184,6 +185,23 @@ fake_send_everything (Fake * f)
   fake_send (f, &r);
 }
 
+/* An offer with no SDP text (proto3 leaves "" out), then a good one. */
+static void
+fake_send_empty_offer (Fake * f)
+{
+  Livekit__SignalResponse r = LIVEKIT__SIGNAL_RESPONSE__INIT;
+  Livekit__SessionDescription sd = LIVEKIT__SESSION_DESCRIPTION__INIT;
+
+  sd.type = (char *) "offer";
+  sd.id = 7;
+  r.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_OFFER;
+  r.offer = &sd;
+  fake_send (f, &r);
+  sd.sdp = (char *) "v=0\r\n";
+  sd.id = 8;
+  fake_send (f, &r);
+}
+
 static void
 fake_on_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
     gpointer user_data)
@@ -256,6 +274,8 @@ fake_ws_handler (SoupServer * server, SoupServerMessage * msg,
       fake_send_join (f);
       if (f->chatty)
         fake_send_everything (f);
+      if (f->empty_offer)
+        fake_send_empty_offer (f);
       break;
     case JOIN_LEAVE_INSTEAD:{
       Livekit__SignalResponse r = LIVEKIT__SIGNAL_RESPONSE__INIT;
@@ -977,6 +997,28 @@ GST_START_TEST (test_unreachable_and_bad_url)
 
 GST_END_TEST;
 
+/* An offer without SDP is malformed: never emitted (GstSDP would refuse
+ * it with a critical warning, and livekitroombin leaked the message). */
+GST_START_TEST (test_offer_without_sdp)
+{
+  Fake *f = fake_new (JOIN_NORMAL);
+  Client c;
+  GstLiveKitSignalClient *sc = client_new (&c);
+
+  f->empty_offer = TRUE;
+  connect_and_wait (sc, &c, f->url, NULL);
+  g_assert_no_error (c.error);
+  fail_unless (wait_count (&c, "offer", 1, 5000));
+  fail_unless_equals_int (c.offer_id, 8);
+  fail_unless_equals_int (stat (sc, "malformed"), 1);
+  fail_unless_equals_int (seen (&c, "offer"), 1);
+  g_object_unref (sc);
+  client_clear (&c);
+  fake_free (f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_first_message)
 {
   connect_expect_error ("/", JOIN_NEVER, 1, GST_LIVEKIT_SIGNAL_ERROR_TIMEOUT,
@@ -1085,6 +1127,7 @@ signalclient_suite (void)
   tcase_add_test (tc, test_http_refusals);
   tcase_add_test (tc, test_unreachable_and_bad_url);
   tcase_add_test (tc, test_bad_first_message);
+  tcase_add_test (tc, test_offer_without_sdp);
   tcase_add_test (tc, test_cancel_and_close_while_joining);
   tcase_add_test (tc, test_close_from_join_handler);
   return s;

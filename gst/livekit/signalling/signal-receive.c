@@ -123,7 +123,9 @@ emit_sdp (GstLiveKitSignalClient * self, guint signal_id,
 {
   GHashTable *map;
 
-  if (!sd) {
+  /* No SDP text is no description (and GstSDP refuses "" with a
+   * critical warning). */
+  if (!sd || !sd->sdp || !*sd->sdp) {
     count_malformed (self, "empty session description", 0);
     return;
   }

@@ -68,9 +68,8 @@ gst_livekit_room_data_set_keyring (GstLiveKitRoomData * self,
 
 /* --------------------------------------------------------------- receive */
 
-static void
-on_data_message (GstWebRTCDataChannel * channel, GBytes * data,
-    GstLiveKitRoomData * self)
+void
+gst_livekit_room_data_receive (GstLiveKitRoomData * self, GBytes * data)
 {
   GstLiveKitDataPacket packet;
   gsize len;
@@ -115,6 +114,13 @@ out:
   g_clear_pointer (&payload, g_bytes_unref);
   g_free (topic);
   gst_livekit_data_packet_clear (&packet);
+}
+
+static void
+on_data_message (GstWebRTCDataChannel * channel, GBytes * data,
+    GstLiveKitRoomData * self)
+{
+  gst_livekit_room_data_receive (self, data);
 }
 
 static void

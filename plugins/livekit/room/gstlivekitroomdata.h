@@ -21,6 +21,11 @@ void gst_livekit_room_data_free (GstLiveKitRoomData * data);
 /* The keyring received packets are decrypted with. */
 void gst_livekit_room_data_set_keyring (GstLiveKitRoomData * data,
     GstLiveKitKeyring * keyring);
+/* One message of a data channel: parsed, decrypted when it came
+ * encrypted, then host->data_received (or dropped, with a
+ * "livekit-data-dropped" event when it does not decrypt). Any thread. */
+void gst_livekit_room_data_receive (GstLiveKitRoomData * data,
+    GBytes * message);
 /* Reception from @subscriber's data channels. */
 void gst_livekit_room_data_watch (GstLiveKitRoomData * data,
     GstElement * subscriber);

@@ -375,6 +375,8 @@ on_offer (GstLiveKitSignalClient * signal, const gchar * sdp, guint id,
   AnswerCtx *ctx;
 
   if (gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK) {
+    /* new_from_text leaves the message it made to us even on failure. */
+    g_clear_pointer (&msg, gst_sdp_message_free);
     GST_ELEMENT_WARNING (self->host->bin, STREAM, FAILED,
         ("the server's offer is not valid SDP"), (NULL));
     return;
@@ -402,6 +404,8 @@ on_answer (GstLiveKitSignalClient * signal, const gchar * sdp, guint id,
   GstWebRTCSessionDescription *answer;
 
   if (gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK) {
+    /* new_from_text leaves the message it made to us even on failure. */
+    g_clear_pointer (&msg, gst_sdp_message_free);
     GST_ELEMENT_WARNING (self->host->bin, STREAM, FAILED,
         ("the server's answer is not valid SDP"), (NULL));
     return;
