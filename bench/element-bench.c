@@ -20,6 +20,8 @@
  * (bench/callgrind.sh does this and divides by the iterations).
  * GST_PLUGIN_PATH must find the livekit plugin.
  */
+/* RUSAGE_THREAD */
+#define _GNU_SOURCE
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -28,6 +30,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #ifdef HAVE_CALLGRIND_H
 #include <valgrind/callgrind.h>
@@ -345,6 +348,17 @@ thread_ns (void)
   return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static glong
+thread_minflt (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_THREAD, &ru);
+  return ru.ru_minflt;
+}
+
+/* Page faults while pushing, summed by run_batches(). */
+static glong faults;
+
 /* Pushes @batches batches; returns the thread CPU time spent pushing. */
 static gint64
 run_batches (Case * k, guint batches, gboolean collect)
@@ -358,6 +372,7 @@ run_batches (Case * k, guint batches, gboolean collect)
 
     if (!k->ctx)
       make_batch (k, batch);
+    faults -= thread_minflt ();
     t0 = thread_ns ();
     if (collect)
       CALLGRIND_TOGGLE_COLLECT;
@@ -365,6 +380,7 @@ run_batches (Case * k, guint batches, gboolean collect)
     if (collect)
       CALLGRIND_TOGGLE_COLLECT;
     spent += thread_ns () - t0;
+    faults += thread_minflt ();
     if (!k->ctx && k->measured.out - out0 != k->batch)
       g_error ("%s dropped %" G_GUINT64_FORMAT " of %u buffers", k->name,
           k->batch - (k->measured.out - out0), k->batch);
@@ -422,14 +438,17 @@ main (int argc, char **argv)
         CALLGRIND_DUMP_STATS_AT (label);
         g_free (label);
       } else {
+        faults = 0;
         for (guint r = 0; r < 5; r++)
           best = MIN (best, run_batches (&k, batches, FALSE));
       }
       g_print ("{\"element\": \"%s\", \"size\": %u, \"buffers\": %u",
           names[n], size, batches * k.batch);
       if (!callgrind)
-        g_print (", \"thread_ns_per_buffer\": %.1f",
-            (gdouble) best / (batches * k.batch));
+        g_print (", \"thread_ns_per_buffer\": %.1f, "
+            "\"page_faults_per_buffer\": %.2f",
+            (gdouble) best / (batches * k.batch),
+            (gdouble) faults / (5 * batches * k.batch));
       g_print ("}\n");
       case_clear (&k);
     }

@@ -142,7 +142,7 @@ void gst_livekit_cryptor_set_ssrc (GstLiveKitCryptor * cryptor, guint32 ssrc);
 void gst_livekit_cryptor_set_sif_trailer (GstLiveKitCryptor * cryptor,
     const guint8 * trailer, gsize len);
 
-/* @out needs gst_livekit_frame_encrypted_size_max (len) bytes. */
+/* @out needs gst_livekit_frame_encrypted_size_bound (codec, len) bytes. */
 void gst_livekit_cryptor_encrypt (GstLiveKitCryptor * cryptor,
     GstLiveKitCodec codec, const guint8 * in, gsize len, gboolean key_frame,
     guint32 rtp_timestamp, guint key_index, guint8 * out, gsize out_cap,

@@ -15,7 +15,7 @@ gst_livekit_frame_encrypt (GstLiveKitAead * aead, GstLiveKitCodec codec,
   size_t header_len, plain_len, body_len;
   uint8_t *body;
 
-  if (len == 0 || out_cap < gst_livekit_frame_encrypted_size_max (len))
+  if (len == 0 || out_cap < gst_livekit_frame_encrypted_size_bound (codec, len))
     return GST_LIVEKIT_FRAME_ERROR_NO_SPACE;
 
   gst_livekit_frame_layout (codec, in, len, key_frame, &layout);

@@ -11,8 +11,8 @@ extern "C" {
 #endif
 
 /* Encrypts @in into @out (capacity @out_cap, at least
- * gst_livekit_frame_encrypted_size_max (len)). @in must not be empty: empty
- * frames pass through unencrypted (spec §8).
+ * gst_livekit_frame_encrypted_size_bound (codec, len)). @in must not be
+ * empty: empty frames pass through unencrypted (spec §8).
  *
  * Returns GST_LIVEKIT_FRAME_ERROR_LAYOUT_UNSTABLE when a receiver would read
  * a different clear prefix from the encrypted frame than the one used (a

@@ -185,6 +185,22 @@ gst_livekit_frame_encrypted_size_max (size_t len)
   return len + len / 3 + 1 + body + body / 2 + 1;
 }
 
+size_t
+gst_livekit_frame_encrypted_size_bound (GstLiveKitCodec codec, size_t len)
+{
+  size_t n = len + GST_LIVEKIT_FRAME_OVERHEAD;
+
+  if (codec != GST_LIVEKIT_CODEC_H264 && codec != GST_LIVEKIT_CODEC_H265)
+    return n;
+  /* clear + body = n. Normalisation adds at most one byte per 3 clear bytes
+   * (a short start code takes 3), escaping one per 2 body bytes (plus one),
+   * so the output is at most n + n / 2 + 2. That also leaves the escaper in
+   * gst_livekit_frame_encrypt(), which reads the body from the tail of the
+   * output while writing it forward, at least body / 2 + 2 bytes between
+   * its writer and its reader: the writer gains at most body / 2 + 1. */
+  return n + n / 2 + 2;
+}
+
 /* JS normalizeAnnexBStartCodes: every 00 00 01 not preceded by 00 gains a
  * leading 00, so the clear prefix matches what libwebrtc depacketizers
  * rebuild (spec §14.7). */

@@ -75,8 +75,14 @@ typedef struct
 void gst_livekit_frame_layout (GstLiveKitCodec codec, const uint8_t * frame,
     size_t len, bool key_frame, GstLiveKitFrameLayout * layout);
 
-/* Upper bound of gst_livekit_frame_encrypt()'s output for a @len-byte frame. */
+/* Upper bound of gst_livekit_frame_encrypt()'s output for a @len-byte frame
+ * of any codec. */
 size_t gst_livekit_frame_encrypted_size_max (size_t len);
+/* The same for @codec: exact (the frame and its trailer) for codecs without
+ * NAL rules; for H.264/H.265 also start-code normalisation and RBSP escaping,
+ * about 1.5x. gst_livekit_frame_encrypt() needs this much room. */
+size_t gst_livekit_frame_encrypted_size_bound (GstLiveKitCodec codec,
+    size_t len);
 
 /* Annex B helpers (spec §6.2, §14.7). */
 size_t gst_livekit_annexb_normalized_size (const uint8_t * data, size_t len);

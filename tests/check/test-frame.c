@@ -401,6 +401,95 @@ GST_START_TEST (test_unstable_layout_refused)
 
 GST_END_TEST;
 
+/* A frame of @codec built to stress the bound: start codes (short ones gain
+ * a byte), zero runs (escaping), random bytes. */
+static gsize
+stress_frame (GRand * rand, GstLiveKitCodec codec, guint8 * buf, gsize cap)
+{
+  gsize len = 0, want = g_rand_int_range (rand, 1, (gint) cap - 8);
+
+  if (codec == GST_LIVEKIT_CODEC_H264 || codec == GST_LIVEKIT_CODEC_H265) {
+    static const guint8 aud[] = { 0, 0, 0, 1, 0x09, 0xf0 };
+    memcpy (buf, aud, sizeof aud);
+    len = sizeof aud;
+  }
+  while (len < want) {
+    /* Slices are rarer than clear NALs: long clear prefixes. */
+    gint pick = g_rand_int_range (rand, 0, 100);
+    gboolean h265 = codec == GST_LIVEKIT_CODEC_H265;
+
+    if (pick < 2) {             /* a short start code and a slice header */
+      buf[len++] = 0;
+      buf[len++] = 0;
+      buf[len++] = 1;
+      buf[len++] = h265 ? 0x02 : 0x41;
+      buf[len++] = h265 ? 0x01 : 0x9a;
+    } else if (pick < 30) {     /* a short start code of a clear NAL (SEI) */
+      buf[len++] = 0;
+      buf[len++] = 0;
+      buf[len++] = 1;
+      buf[len++] = h265 ? 0x4e : 0x06;
+    } else if (pick < 50) {
+      buf[len++] = 0;
+    } else {
+      buf[len++] = (guint8) g_rand_int (rand);
+    }
+  }
+  return len;
+}
+
+/* Every codec's output fits in its own bound, exactly sized, and is the
+ * output a roomy buffer gets. */
+GST_START_TEST (test_encrypt_within_codec_bound)
+{
+  static const GstLiveKitCodec codecs[] = { GST_LIVEKIT_CODEC_AUDIO,
+    GST_LIVEKIT_CODEC_VP8, GST_LIVEKIT_CODEC_VP9, GST_LIVEKIT_CODEC_H264,
+    GST_LIVEKIT_CODEC_H265, GST_LIVEKIT_CODEC_AV1
+  };
+  GstLiveKitAead *aead = aead_for_passphrase ("key1", TRUE);
+  GRand *rand = g_rand_new_with_seed (8);
+  guint8 in[700], roomy[4096], tight[4096], iv[GST_LIVEKIT_IV_SIZE];
+  gsize unused;
+
+  for (guint c = 0; c < G_N_ELEMENTS (codecs); c++) {
+    for (guint i = 0; i < 3000; i++) {
+      gsize len = stress_frame (rand, codecs[c], in, sizeof in);
+      gsize bound = gst_livekit_frame_encrypted_size_bound (codecs[c], len);
+      gsize roomy_len = 0, tight_len = 0;
+      GstLiveKitFrameError a, b;
+
+      fail_unless (bound + 16 <= sizeof tight);
+      /* Zero words in the IV make the trailer need escaping too. */
+      gst_livekit_frame_make_iv (i & 1 ? 0 : 0x10000, i & 2 ? 0 : i, i, iv);
+      memset (tight, 0xa5, sizeof tight);
+      a = gst_livekit_frame_encrypt (aead, codecs[c], in, len, i & 4, iv, 0,
+          roomy, sizeof roomy, &roomy_len);
+      b = gst_livekit_frame_encrypt (aead, codecs[c], in, len, i & 4, iv, 0,
+          tight, bound, &tight_len);
+      fail_unless_equals_int (a, b);
+      if (a != GST_LIVEKIT_FRAME_OK)
+        continue;
+      fail_unless (tight_len == roomy_len && tight_len <= bound
+          && memcmp (tight, roomy, tight_len) == 0, "codec %u frame %u",
+          codecs[c], i);
+      for (gsize j = bound; j < bound + 16; j++)
+        fail_unless_equals_int (tight[j], 0xa5);
+      if (codecs[c] != GST_LIVEKIT_CODEC_H264
+          && codecs[c] != GST_LIVEKIT_CODEC_H265)
+        fail_unless_equals_int (tight_len, len + GST_LIVEKIT_FRAME_OVERHEAD);
+    }
+    /* Too small by one byte is refused. */
+    fail_unless_equals_int (gst_livekit_frame_encrypt (aead, codecs[c], in,
+            100, FALSE, iv, 0, tight,
+            gst_livekit_frame_encrypted_size_bound (codecs[c], 100) - 1,
+            &unused), GST_LIVEKIT_FRAME_ERROR_NO_SPACE);
+  }
+  g_rand_free (rand);
+  gst_livekit_aead_free (aead);
+}
+
+GST_END_TEST;
+
 static Suite *
 frame_suite (void)
 {
@@ -420,6 +509,7 @@ frame_suite (void)
   tcase_add_test (tc, test_sif_payloads);
   tcase_add_test (tc, test_hex_decode);
   tcase_add_test (tc, test_unstable_layout_refused);
+  tcase_add_test (tc, test_encrypt_within_codec_bound);
   return s;
 }
 
