@@ -78,10 +78,10 @@ struct _GstLiveKitDecrypt
   gsize scratch_size;
 };
 
-/* In place only up to this size: above it, copying the ciphertext aside
- * costs more thread CPU time than a new output buffer (measured in
- * docs/benchmarks.md). */
-#define IN_PLACE_MAX (64 * 1024)
+/* In place only up to an 8 KB frame and its trailer: from 16 KB up,
+ * copying the ciphertext aside costs more thread CPU time than a new output
+ * buffer (measured in docs/benchmarks.md). */
+#define IN_PLACE_MAX (8 * 1024 + GST_LIVEKIT_FRAME_OVERHEAD)
 
 enum
 {
