@@ -63,6 +63,7 @@ class App:
         self.peer_listed_ok = False
         self.rotation = None            # the rotation period number last installed
         self.errors = []
+        self.sources = []               # our GLib sources, removed at the end
 
     # 1. connect with E2EE
     def build(self):
@@ -182,8 +183,18 @@ class App:
 
     def start_rotating(self):
         self.rotate()
-        GLib.timeout_add(250, self.rotate)
+        self.sources.append(GLib.timeout_add(250, self.rotate))
         return GLib.SOURCE_REMOVE
+
+    def remove_sources(self):
+        # Left on the default main context, a source would keep its closure
+        # (self, and with it the pipeline and the keyring) alive until the
+        # process exits.
+        context = GLib.MainContext.default()
+        for source_id in self.sources:
+            if context.find_source_by_id(source_id):
+                GLib.source_remove(source_id)
+        self.sources.clear()
 
     def run(self):
         a = self.a
@@ -192,16 +203,18 @@ class App:
             print("could not start", file=sys.stderr)
             return 1
         if a.ratchet:
-            GLib.timeout_add_seconds(3, self.ratchet)
-        GLib.timeout_add_seconds(6, self.start_rotating)
-        GLib.timeout_add_seconds(2, self.list_cryptors)
-        GLib.timeout_add_seconds(a.seconds, self.loop.quit)
+            self.sources.append(GLib.timeout_add_seconds(3, self.ratchet))
+        self.sources.append(GLib.timeout_add_seconds(6, self.start_rotating))
+        self.sources.append(GLib.timeout_add_seconds(2, self.list_cryptors))
+        self.sources.append(GLib.timeout_add_seconds(a.seconds, self.loop.quit))
         self.loop.run()
+        self.remove_sources()
         self.list_cryptors()
         # 6. disconnect: leaving NULL closes the session (LeaveRequest) and
         # both peer connections
         self.pipeline.set_state(Gst.State.NULL)
         self.disconnected = self.pipeline.get_state(5 * Gst.SECOND)[1] == Gst.State.NULL
+        self.pipeline.get_bus().remove_signal_watch()
         print("disconnected" if self.disconnected else "did not stop within 5 s")
         if not a.expect_peer:
             return 0 if self.disconnected and not self.errors else 1
