@@ -34,6 +34,7 @@
 #endif
 
 #include "gstlivekitdecrypt.h"
+#include "gstlivekitoutputpool.h"
 
 #include <gst/video/video.h>
 #include <string.h>
@@ -76,6 +77,7 @@ struct _GstLiveKitDecrypt
    * held frame gets its bytes back from it. */
   guint8 *scratch;
   gsize scratch_size;
+  GstLiveKitOutputPool pool;    /* under the stream lock */
 };
 
 /* In place only up to an 8 KB frame and its trailer: from 16 KB up,
@@ -142,7 +144,8 @@ gst_livekit_decrypt_prepare_output_buffer (GstBaseTransform * trans,
     return GST_FLOW_OK;
   }
   /* Plaintext is never longer than what arrived. */
-  *out = gst_buffer_new_allocate (NULL, gst_buffer_get_size (in), NULL);
+  *out = gst_livekit_output_pool_alloc (&GST_LIVEKIT_DECRYPT (trans)->pool,
+      gst_buffer_get_size (in));
   if (!*out)
     return GST_FLOW_ERROR;
   gst_buffer_copy_into (*out, in, GST_BUFFER_COPY_METADATA, 0, -1);
@@ -639,6 +642,7 @@ gst_livekit_decrypt_stop (GstBaseTransform * trans)
   self->generation++;
   self->releaser_running = FALSE;
   self->release_flow = GST_FLOW_OK;
+  gst_livekit_output_pool_clear (&self->pool);
   GST_PAD_STREAM_UNLOCK (GST_BASE_TRANSFORM_SINK_PAD (self));
   return GST_BASE_TRANSFORM_CLASS (gst_livekit_decrypt_parent_class)->stop
       (trans);
@@ -737,6 +741,7 @@ gst_livekit_decrypt_finalize (GObject * object)
   g_clear_pointer (&self->sif_trailer, g_bytes_unref);
   discard_pending (self);
   g_free (self->scratch);
+  gst_livekit_output_pool_clear (&self->pool);
   G_OBJECT_CLASS (gst_livekit_decrypt_parent_class)->finalize (object);
 }
 

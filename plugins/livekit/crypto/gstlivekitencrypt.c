@@ -17,6 +17,7 @@
 #endif
 
 #include "gstlivekitencrypt.h"
+#include "gstlivekitoutputpool.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_livekit_encrypt_debug);
 #define GST_CAT_DEFAULT gst_livekit_encrypt_debug
@@ -27,19 +28,9 @@ struct _GstLiveKitEncrypt
 
   guint32 ssrc;                 /* object lock */
   guint64 frames;               /* streaming thread */
-  /* Streaming thread: outputs of large frames. Allocated and freed each
-   * frame, they make glibc trim and regrow its heap (page faults every
-   * frame); pooled, their pages stay mapped. Sized for the largest frame
-   * so far, rounded up to a power of two. */
-  GstBufferPool *pool;
-  gsize pool_size;
+  GstLiveKitOutputPool pool;    /* streaming thread */
 };
 
-/* Smaller outputs come from malloc: within 3 % of a pool's cost there
- * (callgrind, docs/benchmarks.md), without holding large pool buffers. */
-#ifndef POOL_MIN_SIZE
-#define POOL_MIN_SIZE (16 * 1024)
-#endif
 
 enum
 {
@@ -67,44 +58,6 @@ gst_livekit_encrypt_setup_cryptor (GstLiveKitCryptoBase * base,
   gst_livekit_cryptor_set_ssrc (cryptor, ssrc);
 }
 
-static void
-drop_pool (GstLiveKitEncrypt * self)
-{
-  if (!self->pool)
-    return;
-  /* Buffers still downstream are freed when they come back. */
-  gst_buffer_pool_set_active (self->pool, FALSE);
-  gst_clear_object (&self->pool);
-  self->pool_size = 0;
-}
-
-static GstBuffer *
-pooled_buffer (GstLiveKitEncrypt * self, gsize size)
-{
-  GstBuffer *buf = NULL;
-
-  if (!self->pool || self->pool_size < size) {
-    gsize pool_size = (gsize) 1 << g_bit_storage (size - 1);
-    GstStructure *config;
-
-    drop_pool (self);
-    self->pool = gst_buffer_pool_new ();
-    config = gst_buffer_pool_get_config (self->pool);
-    gst_buffer_pool_config_set_params (config, NULL, pool_size, 0, 0);
-    if (!gst_buffer_pool_set_config (self->pool, config)
-        || !gst_buffer_pool_set_active (self->pool, TRUE)) {
-      gst_clear_object (&self->pool);
-      return NULL;
-    }
-    self->pool_size = pool_size;
-    GST_DEBUG_OBJECT (self, "output pool of %" G_GSIZE_FORMAT " B buffers",
-        pool_size);
-  }
-  if (gst_buffer_pool_acquire_buffer (self->pool, &buf, NULL) != GST_FLOW_OK)
-    return NULL;
-  return buf;
-}
-
 static GstFlowReturn
 gst_livekit_encrypt_prepare_output_buffer (GstBaseTransform * trans,
     GstBuffer * in, GstBuffer ** out)
@@ -119,8 +72,7 @@ gst_livekit_encrypt_prepare_output_buffer (GstBaseTransform * trans,
     *out = in;
     return GST_FLOW_OK;
   }
-  *out = size >= POOL_MIN_SIZE ? pooled_buffer (self, size) :
-      gst_buffer_new_allocate (NULL, size, NULL);
+  *out = gst_livekit_output_pool_alloc (&self->pool, size);
   if (!*out)
     return GST_FLOW_ERROR;
   /* Flags (DELTA_UNIT, DROPPABLE, MARKER), timestamps and metas. */
@@ -236,7 +188,7 @@ gst_livekit_encrypt_get_property (GObject * object, guint prop_id,
 static gboolean
 gst_livekit_encrypt_stop (GstBaseTransform * trans)
 {
-  drop_pool (GST_LIVEKIT_ENCRYPT (trans));
+  gst_livekit_output_pool_clear (&GST_LIVEKIT_ENCRYPT (trans)->pool);
   return GST_BASE_TRANSFORM_CLASS (gst_livekit_encrypt_parent_class)->stop
       (trans);
 }
@@ -244,7 +196,7 @@ gst_livekit_encrypt_stop (GstBaseTransform * trans)
 static void
 gst_livekit_encrypt_finalize (GObject * object)
 {
-  drop_pool (GST_LIVEKIT_ENCRYPT (object));
+  gst_livekit_output_pool_clear (&GST_LIVEKIT_ENCRYPT (object)->pool);
   G_OBJECT_CLASS (gst_livekit_encrypt_parent_class)->finalize (object);
 }
 
