@@ -34,6 +34,7 @@
 
 #include <string.h>
 #include <sodium.h>
+#include <openssl/crypto.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_livekit_keyring_debug);
 #define GST_CAT_DEFAULT gst_livekit_keyring_debug
@@ -171,6 +172,13 @@ catch_up_run (gpointer data, gpointer user_data)
   gst_livekit_ratchet_probe_free (job->probe);
   g_free (job->salt);
   g_free (job);
+  /* The thread is GLib's (a shared pool): it idles, or exits without
+   * OpenSSL knowing. Give OpenSSL's per-thread state (error queue, ...)
+   * back now rather than leave it to a thread nobody stops. */
+  if (gst_livekit_exit_guard_enter ()) {
+    OPENSSL_thread_stop ();
+    gst_livekit_exit_guard_leave ();
+  }
 
   g_mutex_lock (&self->pending_lock);
   g_atomic_int_inc (&self->progress);
