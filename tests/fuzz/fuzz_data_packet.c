@@ -17,7 +17,8 @@
  *         bytes of ciphertext || tag), before the packet is built
  * Checks: whatever arrives as encrypted is exactly what was sent (a flip
  * never yields other bytes); a tampered tag never arrives; an untouched
- * packet always does.
+ * packet always does, unless its topic is not UTF-8 (refused); identity
+ * and topic that arrive are UTF-8.
  */
 #include <gst/gst.h>
 #include <gst/livekit/livekit.h>
@@ -73,6 +74,10 @@ host_data_received (GstBin * b, const gchar * identity, const gchar * topic,
     GBytes * payload, gboolean encrypted)
 {
   FUZZ_CHECK (payload != NULL, "no payload");
+  /* What applications get as strings (signal, bus message). */
+  FUZZ_CHECK (!identity || g_utf8_validate (identity, -1, NULL),
+      "identity not UTF-8");
+  FUZZ_CHECK (!topic || g_utf8_validate (topic, -1, NULL), "topic not UTF-8");
   seen.received++;
   seen.encrypted = encrypted;
   seen.identity = g_strdup (identity);
@@ -189,7 +194,11 @@ sealed (const uint8_t * data, size_t size, gboolean in_tag)
     g_free (p);
   }
 
-  if (!flipped) {
+  if (!flipped && topic && !g_utf8_validate (topic, -1, NULL)) {
+    /* Decrypts, but a topic that is not UTF-8 is refused. */
+    FUZZ_CHECK (seen.received == 0 && seen.dropped == 1, "a topic that is "
+        "not UTF-8: received %u dropped %u", seen.received, seen.dropped);
+  } else if (!flipped) {
     FUZZ_CHECK (seen.received == 1 && seen.encrypted, "an untouched packet "
         "did not arrive (received %u dropped %u)", seen.received, seen.dropped);
     FUZZ_CHECK (g_strcmp0 (seen.identity, sender) == 0, "identity %s != %s",

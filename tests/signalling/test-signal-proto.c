@@ -562,6 +562,51 @@ GST_START_TEST (test_data_packet_build_parse)
 
 GST_END_TEST;
 
+/* Strings that are not UTF-8 (a topic from another participant, inside the
+ * ciphertext where the server cannot check it) are refused, as LiveKit's
+ * Go and Rust decoders refuse them, never handed to applications. */
+GST_START_TEST (test_data_packet_not_utf8)
+{
+  GBytes *payload = g_bytes_new_static ("hi", 2);
+  GBytes *wire;
+  GstLiveKitDataPacket packet;
+  gchar *topic = NULL;
+  GBytes *back = NULL;
+  gsize len;
+  const guint8 *d;
+
+  wire = gst_livekit_data_packet_build_user ("alice", TRUE, NULL, "ch\xffat",
+      payload);
+  d = g_bytes_get_data (wire, &len);
+  fail_if (gst_livekit_data_packet_parse (d, len, &packet));
+  fail_unless (packet.identity == NULL && packet.payload == NULL);
+  g_bytes_unref (wire);
+
+  wire = gst_livekit_data_packet_build_user ("al\xc3ice", TRUE, NULL, "chat",
+      payload);
+  d = g_bytes_get_data (wire, &len);
+  fail_if (gst_livekit_data_packet_parse (d, len, &packet));
+  g_bytes_unref (wire);
+
+  wire = gst_livekit_data_payload_build_user ("\xed\xa0\x80", payload);
+  d = g_bytes_get_data (wire, &len);
+  fail_if (gst_livekit_data_payload_parse_user (d, len, &topic, &back));
+  fail_unless (topic == NULL && back == NULL);
+  g_bytes_unref (wire);
+
+  /* UTF-8 beyond ASCII is fine. */
+  wire = gst_livekit_data_payload_build_user ("caf\xc3\xa9", payload);
+  d = g_bytes_get_data (wire, &len);
+  fail_unless (gst_livekit_data_payload_parse_user (d, len, &topic, &back));
+  fail_unless_equals_string (topic, "caf\xc3\xa9");
+  g_free (topic);
+  g_bytes_unref (back);
+  g_bytes_unref (wire);
+  g_bytes_unref (payload);
+}
+
+GST_END_TEST;
+
 static Suite *
 signal_proto_suite (void)
 {
@@ -578,6 +623,7 @@ signal_proto_suite (void)
   tcase_add_test (tc, test_sdp_mid_map);
   tcase_add_test (tc, test_data_packet_encrypted);
   tcase_add_test (tc, test_data_packet_build_parse);
+  tcase_add_test (tc, test_data_packet_not_utf8);
   return s;
 }
 

@@ -9,6 +9,15 @@ dup_nonempty (const char *s)
   return s && *s ? g_strdup (s) : NULL;
 }
 
+/* protobuf strings are UTF-8; protobuf-c does not check. LiveKit's other
+ * decoders (Go, prost) refuse such a packet, and applications (Python, JS
+ * bindings) cannot take the string: refuse it too. */
+static gboolean
+valid_str (const char *s)
+{
+  return !s || g_utf8_validate (s, -1, NULL);
+}
+
 gboolean
 gst_livekit_data_packet_parse (const guint8 * data, gsize len,
     GstLiveKitDataPacket * packet)
@@ -19,6 +28,13 @@ gst_livekit_data_packet_parse (const guint8 * data, gsize len,
   memset (packet, 0, sizeof *packet);
   if (!dp)
     return FALSE;
+  if (!valid_str (dp->participant_identity)
+      || (dp->value_case == LIVEKIT__DATA_PACKET__VALUE_USER && dp->user
+          && (!valid_str (dp->user->topic)
+              || !valid_str (dp->user->participant_identity)))) {
+    livekit__data_packet__free_unpacked (dp, NULL);
+    return FALSE;
+  }
   packet->identity = dup_nonempty (dp->participant_identity);
   packet->reliable = dp->kind == LIVEKIT__DATA_PACKET__KIND__RELIABLE;
   if (dp->value_case == LIVEKIT__DATA_PACKET__VALUE_USER && dp->user) {
@@ -66,7 +82,7 @@ gst_livekit_data_payload_parse_user (const guint8 * data, gsize len,
   if (!p)
     return FALSE;
   if (p->value_case == LIVEKIT__ENCRYPTED_PACKET_PAYLOAD__VALUE_USER
-      && p->user) {
+      && p->user && valid_str (p->user->topic)) {
     *topic = dup_nonempty (p->user->topic);
     *payload = g_bytes_new (p->user->payload.data, p->user->payload.len);
     ok = TRUE;

@@ -22,7 +22,8 @@ typedef struct
 } GstLiveKitDataPacket;
 
 /* FALSE for anything but a user packet, plain or encrypted (other kinds
- * are skipped) or for bytes that do not decode. */
+ * are skipped) or for bytes that do not decode, strings that are not
+ * UTF-8 included. */
 gboolean gst_livekit_data_packet_parse (const guint8 * data, gsize len,
     GstLiveKitDataPacket * packet);
 void gst_livekit_data_packet_clear (GstLiveKitDataPacket * packet);
