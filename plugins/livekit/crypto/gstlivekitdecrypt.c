@@ -44,6 +44,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_livekit_decrypt_debug);
 
 #define DEFAULT_MAX_HOLD_TIME (500 * GST_MSECOND)
 #define DEFAULT_MAX_HELD_FRAMES 64
+/* The releaser checks for a stop this often while it waits. */
+#define RELEASER_SLICE_US (10 * 1000)
 
 /* A frame waiting in line: the head may be held for ratchet steps. */
 typedef struct
@@ -69,6 +71,7 @@ struct _GstLiveKitDecrypt
   /* Under the sink pad's stream lock. */
   GQueue pending;
   gboolean releaser_running;
+  GThread *releaser_thread;     /* joined by stop and by the next start */
   guint generation;             /* bumped by stop: old releasers quit */
   GstFlowReturn release_flow;   /* the releaser's last push */
 
@@ -459,8 +462,10 @@ releaser (gpointer data)
     }
     keyring = head_wait (self, &seen, &end_time);
     GST_PAD_STREAM_UNLOCK (sinkpad);
+    /* In short slices: a stop waits for this thread to see it. */
     if (keyring) {
-      gst_livekit_keyring_wait_ratchet_progress (keyring, seen, end_time);
+      gst_livekit_keyring_wait_ratchet_progress (keyring, seen,
+          MIN (end_time, g_get_monotonic_time () + RELEASER_SLICE_US));
       gst_object_unref (keyring);
     }
     GST_PAD_STREAM_LOCK (sinkpad);
@@ -478,11 +483,14 @@ ensure_releaser (GstLiveKitDecrypt * self)
 
   if (self->releaser_running || !self->pending.head)
     return;
+  /* A releaser that ran out of frames has let go of the lock for good. */
+  if (self->releaser_thread)
+    g_thread_join (self->releaser_thread);
   r = g_new (Releaser, 1);
   r->self = gst_object_ref (self);
   r->generation = self->generation;
   self->releaser_running = TRUE;
-  g_thread_unref (g_thread_new ("livekitdecrypt-hold", releaser, r));
+  self->releaser_thread = g_thread_new ("livekitdecrypt-hold", releaser, r);
 }
 
 /* The common case, nothing waiting: no allocation, no lock; in place when
@@ -632,6 +640,7 @@ static gboolean
 gst_livekit_decrypt_stop (GstBaseTransform * trans)
 {
   GstLiveKitDecrypt *self = GST_LIVEKIT_DECRYPT (trans);
+  GThread *thread;
 
   /* GstBaseTransform calls this after streaming stopped, without the
    * stream lock: take it, as the releaser may be at work. Before the base
@@ -643,7 +652,14 @@ gst_livekit_decrypt_stop (GstBaseTransform * trans)
   self->releaser_running = FALSE;
   self->release_flow = GST_FLOW_OK;
   gst_livekit_output_pool_clear (&self->pool);
+  thread = self->releaser_thread;
+  self->releaser_thread = NULL;
   GST_PAD_STREAM_UNLOCK (GST_BASE_TRANSFORM_SINK_PAD (self));
+  /* It quits within a slice and drops its reference to us. */
+  if (thread && thread != g_thread_self ())
+    g_thread_join (thread);
+  else if (thread)
+    g_thread_unref (thread);
   return GST_BASE_TRANSFORM_CLASS (gst_livekit_decrypt_parent_class)->stop
       (trans);
 }
@@ -740,6 +756,8 @@ gst_livekit_decrypt_finalize (GObject * object)
 
   g_clear_pointer (&self->sif_trailer, g_bytes_unref);
   discard_pending (self);
+  /* Only the releaser itself can drop the last reference while it runs. */
+  g_clear_pointer (&self->releaser_thread, g_thread_unref);
   g_free (self->scratch);
   gst_livekit_output_pool_clear (&self->pool);
   G_OBJECT_CLASS (gst_livekit_decrypt_parent_class)->finalize (object);
