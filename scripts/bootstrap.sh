@@ -15,7 +15,7 @@ apt_packages=(
   libssl-dev libsodium-dev check
   gobject-introspection libgirepository1.0-dev gir1.2-gstreamer-1.0 python3-gi python3-gst-1.0
   libsoup-3.0-dev libprotobuf-c-dev protobuf-c-compiler libjson-glib-dev
-  iproute2 redis-server
+  iproute2 redis-server valgrind
   chromium
 )
 # The machine image ships Node 20; Debian's own nodejs only if there is none.

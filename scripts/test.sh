@@ -6,7 +6,8 @@
 #   2. the unit and signalling tests under ASan + UBSan (a second build dir),
 #   3. the room bin in a real LiveKit room with the Python SDK and headless
 #      Chromium (livekit-client) as the peers,
-#   4. the libFuzzer harnesses for a bounded time (scripts/fuzz.sh).
+#   4. a smoke of the per-buffer benchmarks (bench/smoke.sh, ~10 s),
+#   5. the libFuzzer harnesses for a bounded time (scripts/fuzz.sh).
 # A skipped test counts as a failure.
 # Exits non-zero if anything fails. Prints "N passed, N failed" last.
 set -uo pipefail
@@ -82,6 +83,8 @@ step "unit and signalling tests under ASan+UBSan" asan_build
 # (libwebrtc ignores loopback interfaces).
 step "room bin with livekit-server, the Python SDK and Chromium" \
   "$top/tests/integration/run-roombin.sh" all
+# The per-buffer benchmarks still run (a smoke: nothing is measured).
+step "benchmark smoke" "$top/bench/smoke.sh"
 if [ -x "$top/scripts/fuzz.sh" ]; then
   step "fuzzing (bounded)" "$top/scripts/fuzz.sh"
 fi
