@@ -292,9 +292,14 @@ check_round_trip (GstLiveKitCodec codec, const uint8_t * pt, size_t n,
   GstLiveKitFrameLayout want, got;
   GstLiveKitEncryptedFrame parsed;
   GstLiveKitFrameError err;
-  size_t cap = gst_livekit_frame_encrypted_size_max (n), enc_len = 0;
+  /* The room encrypt asks for is the codec's bound (frame-crypt.c). */
+  size_t cap = gst_livekit_frame_encrypted_size_bound (codec, n), enc_len = 0;
   size_t prefix_len, dec_len = 0;
   uint8_t *enc, *prefix, *frame;
+
+  FUZZ_CHECK (cap <= gst_livekit_frame_encrypted_size_max (n),
+      "codec bound %zu above the any-codec bound %zu", cap,
+      gst_livekit_frame_encrypted_size_max (n));
 
   gst_livekit_frame_layout (codec, pt, n, key_frame, &want);
   prefix = fuzz_alloc (want.nal_escaped ?
