@@ -575,15 +575,15 @@ GST_START_TEST (test_data_packet_not_utf8)
   gsize len;
   const guint8 *d;
 
-  wire = gst_livekit_data_packet_build_user ("alice", TRUE, NULL, "ch\xffat",
-      payload);
+  wire = gst_livekit_data_packet_build_user ("alice", TRUE, NULL,
+      "ch\xff" "at", payload);
   d = g_bytes_get_data (wire, &len);
   fail_if (gst_livekit_data_packet_parse (d, len, &packet));
   fail_unless (packet.identity == NULL && packet.payload == NULL);
   g_bytes_unref (wire);
 
-  wire = gst_livekit_data_packet_build_user ("al\xc3ice", TRUE, NULL, "chat",
-      payload);
+  wire = gst_livekit_data_packet_build_user ("al\xc3" "ice", TRUE, NULL,
+      "chat", payload);
   d = g_bytes_get_data (wire, &len);
   fail_if (gst_livekit_data_packet_parse (d, len, &packet));
   g_bytes_unref (wire);
