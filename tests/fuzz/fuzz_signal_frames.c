@@ -28,19 +28,22 @@ int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
 
 static GMainContext *context;
 
-typedef struct
+typedef struct _Ctx Ctx;
+static void on_string (GstLiveKitSignalClient * c, const gchar * s, Ctx * ctx);
+
+struct _Ctx
 {
   GstLiveKitRoomModel *model;
   guint joins;
   guint disconnects;
-} Ctx;
+};
 
 static void
 walk_string (const gchar * s)
 {
   /* Strings of the info structs are never NULL (signal-private.h). */
   FUZZ_CHECK (s != NULL, "NULL string in an info struct");
-  (void) strlen (s);
+  FUZZ_CHECK (g_utf8_validate (s, -1, NULL), "info string not UTF-8");
 }
 
 static void
@@ -213,7 +216,7 @@ static void
 on_track_published (GstLiveKitSignalClient * c, const gchar * cid,
     const gchar * sid, GstLiveKitTrackInfo * info, Ctx * ctx)
 {
-  walk_string (cid);
+  on_string (c, cid, ctx);      /* the request's cid, as the server echoes it */
   walk_string (sid);
   walk_track (info);
 }

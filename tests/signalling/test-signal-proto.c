@@ -607,6 +607,34 @@ GST_START_TEST (test_data_packet_not_utf8)
 
 GST_END_TEST;
 
+/* A server that sends strings that are not UTF-8 (protobuf-c does not
+ * check) gets them made valid, never passed on as they came. */
+GST_START_TEST (test_decode_not_utf8)
+{
+  Livekit__ParticipantInfo pb = LIVEKIT__PARTICIPANT_INFO__INIT;
+  Livekit__TrackInfo t = LIVEKIT__TRACK_INFO__INIT;
+  Livekit__TrackInfo *tracks[] = { &t };
+  GstLiveKitParticipantInfo *info;
+
+  pb.sid = (char *) "PA_x";
+  pb.identity = (char *) "al\xc3" "ice";
+  pb.name = (char *) "caf\xc3\xa9";
+  pb.metadata = (char *) "\xed\xa0\x80";
+  t.sid = (char *) "TR_\xff";
+  pb.n_tracks = 1;
+  pb.tracks = tracks;
+  info = gst_livekit_participant_info_from_pb (&pb);
+  fail_unless (g_utf8_validate (info->identity, -1, NULL));
+  fail_unless_equals_string (info->identity, "al\xef\xbf\xbd" "ice");
+  fail_unless_equals_string (info->name, "caf\xc3\xa9");
+  fail_unless (g_utf8_validate (info->metadata, -1, NULL));
+  fail_unless (g_utf8_validate (((GstLiveKitTrackInfo *)
+              g_ptr_array_index (info->tracks, 0))->sid, -1, NULL));
+  gst_livekit_participant_info_unref (info);
+}
+
+GST_END_TEST;
+
 static Suite *
 signal_proto_suite (void)
 {
@@ -624,6 +652,7 @@ signal_proto_suite (void)
   tcase_add_test (tc, test_data_packet_encrypted);
   tcase_add_test (tc, test_data_packet_build_parse);
   tcase_add_test (tc, test_data_packet_not_utf8);
+  tcase_add_test (tc, test_decode_not_utf8);
   return s;
 }
 

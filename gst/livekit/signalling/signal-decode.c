@@ -7,10 +7,16 @@
 
 #include "signal-private.h"
 
+/* protobuf strings are UTF-8, but protobuf-c does not check: what is not
+ * gets U+FFFD, so identities, names and metadata are safe to hand to
+ * applications and bindings whatever the server sends. */
 static gchar *
 dup_str (const char *s)
 {
-  return g_strdup (s ? s : "");
+  if (!s)
+    return g_strdup ("");
+  return g_utf8_validate (s, -1, NULL) ? g_strdup (s) :
+      g_utf8_make_valid (s, -1);
 }
 
 GstLiveKitTrackInfo *

@@ -18,7 +18,7 @@ GstLiveKitIceServer *gst_livekit_ice_server_alloc (void);
 GstLiveKitJoinInfo *gst_livekit_join_info_alloc (void);
 
 /* Decoding. Absent nested messages give empty structs and every string is
- * non-NULL, so callers never check fields for NULL. */
+ * non-NULL and UTF-8, so callers never check fields for NULL. */
 GstLiveKitTrackInfo *gst_livekit_track_info_from_pb
     (const Livekit__TrackInfo * pb);
 GstLiveKitParticipantInfo *gst_livekit_participant_info_from_pb
