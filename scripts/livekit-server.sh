@@ -23,6 +23,11 @@
 #     (libwebrtc gathers no loopback candidates).
 # Never leaves node_ip unset (that would make the server use public STUN).
 #
+# Media through a relay (the chaos scenario): LIVEKIT_MEDIA_IP is the address
+# the UDP media port binds (default: LIVEKIT_NODE_IP, which is then only
+# advertised) and LIVEKIT_ICE_LITE=true makes the server ICE lite, so it only
+# answers the peers' checks and sends nothing past the advertised address.
+#
 # Env overrides: LIVEKIT_NODE_IP, LIVEKIT_PORT (7880), LIVEKIT_UDP_PORT (7882),
 # LIVEKIT_LOG_LEVEL (info), LIVEKIT_STATE_DIR (config/log/pid; default mktemp),
 # LIVEKIT_REDIS (host:port: a node of a multi-node cluster sharing that Redis;
@@ -71,6 +76,7 @@ is_our_server() {
 do_start() {
   [ -x "$bin" ] || do_install >/dev/null
   local node_ip=${LIVEKIT_NODE_IP:-127.0.0.1}
+  local media_ip=${LIVEKIT_MEDIA_IP:-$node_ip} ice_lite=${LIVEKIT_ICE_LITE:-false}
   local port=${LIVEKIT_PORT:-7880} udp_port=${LIVEKIT_UDP_PORT:-7882}
   local loopback=false bind
   case $node_ip in
@@ -93,6 +99,7 @@ do_start() {
   mkdir -p "$state"
   sed -e "s|@PORT@|$port|g" -e "s|@UDP_PORT@|$udp_port|g" \
     -e "s|@NODE_IP@|$node_ip|g" -e "s|@BIND_ADDRESSES@|$bind|g" \
+    -e "s|@MEDIA_IP@|$media_ip|g" -e "s|@ICE_LITE@|$ice_lite|g" \
     -e "s|@LOOPBACK@|$loopback|g" -e "s|@LOG_LEVEL@|${LIVEKIT_LOG_LEVEL:-info}|g" \
     -e "s|@API_KEY@|$API_KEY|g" -e "s|@API_SECRET@|$API_SECRET|g" \
     "$top/tests/integration/livekit.yaml" >"$state/livekit.yaml"

@@ -82,6 +82,18 @@
 #                           meanwhile, bob's go on, carol's never come out;
 #                           frame-cryptors lists each with identity, key index,
 #                           enabled and state
+#   chaos                   bin -> bin (660 Hz Opus + VP8) with every media packet
+#                           through udp_impair.py (5 % loss, 2 % reordering,
+#                           20 +- 10 ms delay, both ways; the server is ICE lite
+#                           and advertises the relay's address); the sender
+#                           rotates to a new key index every second and ratchets
+#                           every 3 s; the server is killed and restarted once
+#                           (the join and the rejoin go through a clean path).
+#                           No buffer without a decrypted/passthrough outcome at
+#                           the decoders, >= 99 % of the frames the decryptors got
+#                           decrypted, the tone in >= 90 % of the 100 ms slots
+#                           outside the restart window (chaos_peer.py). Always
+#                           the bin (no --py-standin)
 #   browser-to-gst          Chromium (livekit-client, E2EE, string key) publishes its
 #                           fake camera (VP8, simulcast) and microphone (880 Hz
 #                           tone file); the bin: ~880 Hz, decoded frames, state ok
@@ -119,7 +131,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
 cluster_sh=$top/scripts/livekit-cluster.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart cluster-cross-node cluster-failover cluster-signal-node isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart chaos cluster-cross-node cluster-failover cluster-signal-node isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
@@ -133,6 +145,16 @@ if [ "${1:-}" = "--inside" ]; then
   py=$2 standin=$3 dir=$4 scenario=$5
   build=${ROOMBIN_BUILD:-$top/build}
   mkdir -p "$dir"
+  if [ "$scenario" = chaos ]; then
+    # The chaos scenario's media goes through a relay (udp_impair.py) on a
+    # second address of the namespace's veth: the server binds its media
+    # port on its own address, advertises the relay's and is ICE lite, so
+    # the relay is the only path (restarts keep this environment).
+    relay_ip=198.18.0.2
+    dev=$(ip -o -4 addr show | awk -v a="$LIVEKIT_NODE_IP/" 'index($4, a) == 1 { print $2 }')
+    ip addr add "$relay_ip/24" dev "$dev"
+    export LIVEKIT_MEDIA_IP=$LIVEKIT_NODE_IP LIVEKIT_NODE_IP=$relay_ip LIVEKIT_ICE_LITE=true
+  fi
   case $scenario in
   cluster-*)
     # Two nodes and their Redis (scripts/livekit-cluster.sh); peers use node
@@ -454,6 +476,58 @@ if [ "${1:-}" = "--inside" ]; then
     eval "$env_lines"
     server_pid=$LIVEKIT_PID
     echo "server restarted as $server_pid at $(date +%T.%N)" >>"$dir/server-start.log"
+    ;;
+  chaos)
+    # Loss, reordering and jitter (udp_impair.py, this kernel has no netem),
+    # a key index a second, a ratchet every 3 s, a server restart. Keys go
+    # from the sender to the receiver through $dir/keys (chaos_peer.py).
+    max_measure=100
+    mkdir -p "$dir/keys" "$dir/marks"
+    start serve relay /usr/bin/python3 "$here/udp_impair.py" \
+      --listen "$LIVEKIT_NODE_IP:$LIVEKIT_UDP_PORT" --target "$LIVEKIT_MEDIA_IP:$LIVEKIT_UDP_PORT" \
+      --loss 0.05 --reorder 0.02 --delay-ms 20 --jitter-ms 10 --seed 9 --clean-until-usr1 \
+      --report "$dir/relay.json"
+    chaos() {
+      local role=$1 name=$2
+      shift 2
+      start "$role" "$name" env GST_PLUGIN_PATH="$build/plugins/livekit" \
+        GI_TYPELIB_PATH="$build/gst/livekit" LD_LIBRARY_PATH="$build/gst/livekit" \
+        /usr/bin/python3 "$here/chaos_peer.py" "${common[@]}" --room chaos --identity "$name" \
+        --key-base "$KEY" --keys "$dir/keys" --report "$dir/$name.json" "$@"
+    }
+    chaos serve gst-pub --role send --hz 660 --rotate-every 1 --ratchet-every 3 --duration 110
+    chaos measure gst-sub --role receive --hz 660 --expect-from gst-pub --marks "$dir/marks" \
+      --restart-allowance 1 --after-restart 15 --duration 100
+    # Joining through the impaired path is not part of it: under 5 % loss
+    # webrtcbin's DTLS handshake (retransmitted after 1, 2, 4 s) can outlast
+    # the server's 10 s connect timeout and a join then takes several
+    # rejoins; the call starts clean and is impaired once media flows.
+    for _ in $(seq 1 300); do # <= 60 s until decrypted audio flows
+      [ -e "$dir/marks/ready" ] && break
+      sleep 0.2
+    done
+    kill -USR1 "${pid_of[relay]}"
+    date +%s.%N >"$dir/marks/impaired"
+    sleep 12
+    # The restart and the rejoin go through a clean path, for the same
+    # reason; the call is impaired again once media is back.
+    date +%s.%N >"$dir/marks/killed"
+    kill -USR2 "${pid_of[relay]}"
+    kill -KILL "$server_pid"
+    echo "server $server_pid killed at $(date +%T.%N)" >>"$dir/server-start.log"
+    sleep 1
+    cp "$LIVEKIT_STATE_DIR/server.log" "$dir/server-before-restart.log" 2>/dev/null || true
+    env_lines=$("$server_sh" start 2>>"$dir/server-start.log")
+    eval "$env_lines"
+    server_pid=$LIVEKIT_PID
+    date +%s.%N >"$dir/marks/restarted"
+    echo "server restarted as $server_pid at $(date +%T.%N)" >>"$dir/server-start.log"
+    for _ in $(seq 1 150); do # <= 30 s until decrypted audio is back
+      [ -e "$dir/marks/back" ] && break
+      sleep 0.2
+    done
+    kill -USR1 "${pid_of[relay]}"
+    date +%s.%N >"$dir/marks/impaired-again"
     ;;
   isolation)
     # One undecryptable sender stalls nobody (the decryptors send GAP events for
