@@ -57,7 +57,7 @@ static gchar *
 build_payload (const gchar * api_key, const gchar * identity,
     const gchar * name, const gchar * room, guint ttl_seconds,
     gboolean can_publish, gboolean can_subscribe, gboolean can_publish_data,
-    gint64 now)
+    gboolean hidden, gint64 now)
 {
   JsonBuilder *b = json_builder_new ();
   gchar *seg;
@@ -93,6 +93,13 @@ build_payload (const gchar * api_key, const gchar * identity,
   json_builder_add_boolean_value (b, can_subscribe);
   json_builder_set_member_name (b, "canPublishData");
   json_builder_add_boolean_value (b, can_publish_data);
+  if (hidden) {
+    /* Not listed to other participants; "recorder" tells the server why. */
+    json_builder_set_member_name (b, "hidden");
+    json_builder_add_boolean_value (b, TRUE);
+    json_builder_set_member_name (b, "recorder");
+    json_builder_add_boolean_value (b, TRUE);
+  }
   json_builder_end_object (b);
   json_builder_end_object (b);
 
@@ -109,11 +116,11 @@ build_payload (const gchar * api_key, const gchar * identity,
  *
  * Returns: (transfer full) (nullable): the token, or %NULL if HMAC failed
  */
-gchar *
-gst_livekit_access_token_new_at (const gchar * api_key,
-    const gchar * api_secret, const gchar * identity, const gchar * name,
-    const gchar * room, guint ttl_seconds, gboolean can_publish,
-    gboolean can_subscribe, gboolean can_publish_data, gint64 now)
+static gchar *
+sign_token (const gchar * api_key, const gchar * api_secret,
+    const gchar * identity, const gchar * name, const gchar * room,
+    guint ttl_seconds, gboolean can_publish, gboolean can_subscribe,
+    gboolean can_publish_data, gboolean hidden, gint64 now)
 {
   /* Key order and spacing are fixed, so equal inputs give equal tokens. */
   static const gchar header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
@@ -129,7 +136,7 @@ gst_livekit_access_token_new_at (const gchar * api_key,
   header = gst_livekit_base64url_encode ((const guint8 *) header_json,
       strlen (header_json));
   payload = build_payload (api_key, identity, name, room, ttl_seconds,
-      can_publish, can_subscribe, can_publish_data, now);
+      can_publish, can_subscribe, can_publish_data, hidden, now);
   signing_input = g_strconcat (header, ".", payload, NULL);
   g_free (header);
   g_free (payload);
@@ -146,6 +153,34 @@ gst_livekit_access_token_new_at (const gchar * api_key,
   g_free (signing_input);
   g_free (sig);
   return token;
+}
+
+gchar *
+gst_livekit_access_token_new_at (const gchar * api_key,
+    const gchar * api_secret, const gchar * identity, const gchar * name,
+    const gchar * room, guint ttl_seconds, gboolean can_publish,
+    gboolean can_subscribe, gboolean can_publish_data, gint64 now)
+{
+  return sign_token (api_key, api_secret, identity, name, room, ttl_seconds,
+      can_publish, can_subscribe, can_publish_data, FALSE, now);
+}
+
+/**
+ * gst_livekit_access_token_new_hidden_subscriber:
+ *
+ * A token for a participant that only subscribes and that the server lists
+ * to nobody (grants `hidden` and `recorder`, no publishing): a recorder.
+ *
+ * Returns: (transfer full) (nullable): the token, or %NULL if HMAC failed
+ */
+gchar *
+gst_livekit_access_token_new_hidden_subscriber (const gchar * api_key,
+    const gchar * api_secret, const gchar * identity, const gchar * room,
+    guint ttl_seconds)
+{
+  return sign_token (api_key, api_secret, identity, identity, room,
+      ttl_seconds, FALSE, TRUE, FALSE, TRUE,
+      g_get_real_time () / G_USEC_PER_SEC);
 }
 
 /**

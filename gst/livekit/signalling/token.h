@@ -21,6 +21,11 @@ gchar *gst_livekit_access_token_new_at (const gchar * api_key,
     const gchar * room, guint ttl_seconds, gboolean can_publish,
     gboolean can_subscribe, gboolean can_publish_data, gint64 now);
 
+/* Subscribe-only and hidden from other participants (a recorder). */
+gchar *gst_livekit_access_token_new_hidden_subscriber (const gchar * api_key,
+    const gchar * api_secret, const gchar * identity, const gchar * room,
+    guint ttl_seconds);
+
 /* base64url without padding (RFC 7515 §2), as JWTs use it. */
 gchar *gst_livekit_base64url_encode (const guint8 * data, gsize len);
 

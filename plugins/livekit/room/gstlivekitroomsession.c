@@ -597,6 +597,29 @@ release_signal (GstLiveKitRoomSession * self)
   gst_livekit_room_publisher_set_signal (self->publisher, NULL);
 }
 
+/* What kind of join failure, for applications that act on it (the
+ * recorder's exit codes): the error's details carry it. */
+static const gchar *
+join_error_nick (const GError * err)
+{
+  static const gchar *const nicks[] = {
+    [GST_LIVEKIT_SIGNAL_ERROR_INVALID_URL] = "invalid-url",
+    [GST_LIVEKIT_SIGNAL_ERROR_UNREACHABLE] = "unreachable",
+    [GST_LIVEKIT_SIGNAL_ERROR_UNAUTHORIZED] = "unauthorized",
+    [GST_LIVEKIT_SIGNAL_ERROR_BAD_REQUEST] = "bad-request",
+    [GST_LIVEKIT_SIGNAL_ERROR_NOT_FOUND] = "not-found",
+    [GST_LIVEKIT_SIGNAL_ERROR_REJECTED] = "rejected",
+    [GST_LIVEKIT_SIGNAL_ERROR_PROTOCOL] = "protocol",
+    [GST_LIVEKIT_SIGNAL_ERROR_TIMEOUT] = "timeout",
+    [GST_LIVEKIT_SIGNAL_ERROR_CLOSED] = "closed",
+  };
+
+  if (err->domain == GST_LIVEKIT_SIGNAL_ERROR && err->code >= 0
+      && (gsize) err->code < G_N_ELEMENTS (nicks) && nicks[err->code])
+    return nicks[err->code];
+  return "other";
+}
+
 /* @data is the session; the bin was referenced for the connection. */
 static void
 on_connected (GObject * source, GAsyncResult * result, gpointer data)
@@ -614,8 +637,10 @@ on_connected (GObject * source, GAsyncResult * result, gpointer data)
       } else {
         /* The first failure is the user's to see: bad URL, unreachable
          * server, rejected token with the server's reason. */
-        GST_ELEMENT_ERROR (self->host->bin, RESOURCE, OPEN_READ_WRITE,
-            ("could not join the LiveKit room: %s", err->message), (NULL));
+        GST_ELEMENT_ERROR_WITH_DETAILS (self->host->bin, RESOURCE,
+            OPEN_READ_WRITE, ("could not join the LiveKit room: %s",
+                err->message), (NULL), ("livekit-join-error", G_TYPE_STRING,
+                join_error_nick (err), NULL));
       }
     }
     g_clear_error (&err);

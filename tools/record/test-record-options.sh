@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# gst-livekit-record's exit codes and messages for what needs no server:
+# missing options, a URL that is not one, an unreadable key file, a server
+# that does not answer (docs/record.md, "Exit codes").
+set -u
+rec=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fails=0
+expect() {
+  local want=$1 pattern=$2
+  shift 2
+  local out rc
+  out=$("$rec" "$@" 2>&1)
+  rc=$?
+  if [ "$rc" != "$want" ] || ! grep -q -- "$pattern" <<<"$out"; then
+    echo "FAIL: $* -> exit $rc (want $want), output: $out"
+    fails=$((fails + 1))
+  else
+    echo "ok: exit $rc: $(head -1 <<<"$out")"
+  fi
+}
+echo "a key" >"$dir/key"
+echo "a key" >"$dir/locked" && chmod 000 "$dir/locked"
+A=(--api-key k --api-secret s --room r --out "$dir/out")
+expect 2 "--url is required" "${A[@]}" --key-file "$dir/key"
+expect 2 "no key" --url ws://127.0.0.1:1 "${A[@]}"
+expect 5 "is not a LiveKit server URL" --url ftp://example.org "${A[@]}" --key-file "$dir/key"
+expect 3 "key-file" --url ws://127.0.0.1:1 "${A[@]}" --key-file "$dir/missing"
+if [ "$(id -u)" != 0 ]; then
+  expect 3 "key-file" --url ws://127.0.0.1:1 "${A[@]}" --key-file "$dir/locked"
+fi
+: >"$dir/empty"
+expect 3 "key-file" --url ws://127.0.0.1:1 "${A[@]}" --key-file "$dir/empty"
+expect 2 "IDENTITY=FILE" --url ws://127.0.0.1:1 "${A[@]}" --participant-key bob
+expect 4 "output directory" --url ws://127.0.0.1:1 --api-key k --api-secret s --room r \
+  --key-file "$dir/key" --out "$dir/key/sub"
+# Nothing listens on port 1: the bin's join fails, unreachable.
+expect 5 "could not join" --url ws://127.0.0.1:1 "${A[@]}" --key-file "$dir/key" -q
+[ -f "$dir/out/manifest.json" ] || { echo "FAIL: no manifest after a failed join"; fails=$((fails + 1)); }
+[ $fails = 0 ]

@@ -1,0 +1,30 @@
+/* One Matroska file of encoded frames: a muxer and a file, fed by any number
+ * of tracks that must all be added before the first frame goes in
+ * (matroskamux takes no pads once it wrote its header). */
+#ifndef __REC_WRITER_H__
+#define __REC_WRITER_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS typedef struct _RecWriter RecWriter;
+
+/* Called (from a streaming thread) when the file is complete: the muxer
+ * got EOS on every track and rewrote its header. */
+typedef void (*RecWriterDoneFunc) (RecWriter * writer, gpointer user_data);
+
+RecWriter *rec_writer_new (GstBin * pipeline, const gchar * path,
+    RecWriterDoneFunc done, gpointer user_data);
+/* Links @src (encoded frames of @caps_name, e.g. "video/x-h264") through
+ * the codec's parser to a new muxer pad. FALSE with @error when the codec
+ * cannot go into Matroska. */
+gboolean rec_writer_add_track (RecWriter * writer, GstPad * src,
+    const gchar * caps_name, GError ** error);
+/* Starts the elements (in a playing pipeline). */
+void rec_writer_start (RecWriter * writer);
+const gchar *rec_writer_get_path (RecWriter * writer);
+gboolean rec_writer_is_done (RecWriter * writer);
+guint64 rec_writer_get_bytes (RecWriter * writer);
+void rec_writer_free (RecWriter * writer);
+
+G_END_DECLS
+#endif
