@@ -64,6 +64,7 @@ asan_build() {
   # third-party one-time allocations). LSAN_SLOW=1: full stacks, minutes.
   local lsan_dir="$top/build-asan/lsan" unwind="" rc t0=$SECONDS
   rm -rf "$lsan_dir" && mkdir -p "$lsan_dir"
+  python3 "$top/scripts/warm-gst-registries.py" "$top/build-asan" check signalling || return 1
   [ "${LSAN_SLOW:-0}" = 1 ] && unwind=":fast_unwind_on_malloc=0:malloc_context_size=30"
   GST_REGISTRY_FORK=no GIO_USE_PROXY_RESOLVER=dummy \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1$unwind \
