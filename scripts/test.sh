@@ -86,6 +86,9 @@ step "room bin with livekit-server, the Python SDK and Chromium" \
   "$top/tests/integration/run-roombin.sh" all
 # The per-buffer benchmarks still run (a smoke: nothing is measured).
 step "benchmark smoke" "$top/bench/smoke.sh"
+# gst-livekit-record in a real room: files, tones, composite, a late key,
+# a wrong-key participant, SIGINT (tests/integration/run-record.sh).
+step "gst-livekit-record in a real room" "$top/tests/integration/run-record.sh"
 if [ -x "$top/scripts/fuzz.sh" ]; then
   step "fuzzing (bounded)" "$top/scripts/fuzz.sh"
 fi

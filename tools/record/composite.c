@@ -117,14 +117,16 @@ rec_composite_new (GstBin * pipeline, const gchar * path, gint width,
   /* The background sets the picture's size and rate and keeps both
    * aggregators producing when no participant sends. */
   desc = g_strdup_printf ("videotestsrc is-live=true pattern=black ! "
-      "video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1", width,
+      "capsfilter caps=video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1",
+      width,
       height, fps);
   c->video_bg = chain (c, desc, error);
   g_free (desc);
   if (!c->video_bg)
     goto fail;
   c->audio_bg = chain (c, "audiotestsrc is-live=true wave=silence "
-      "samplesperbuffer=960 ! audio/x-raw,format=S16LE,rate=48000,channels=2",
+      "samplesperbuffer=960 ! "
+      "capsfilter caps=audio/x-raw,format=S16LE,rate=48000,channels=2",
       error);
   if (!c->audio_bg)
     goto fail;
@@ -135,8 +137,8 @@ rec_composite_new (GstBin * pipeline, const gchar * path, gint width,
       "background", 1 /* black */ , NULL);
   g_object_set (c->mixer, "latency", (guint64) INPUT_LATENCY, NULL);
   gst_bin_add_many (pipeline, c->compositor, c->mixer, NULL);
-  desc = g_strdup_printf ("videoconvert ! video/x-raw,format=I420,width=%d,"
-      "height=%d ! vp8enc deadline=1 cpu-used=8 threads=1 "
+  desc = g_strdup_printf ("videoconvert ! capsfilter caps=video/x-raw,format=I420,"
+      "width=%d,height=%d ! vp8enc deadline=1 cpu-used=8 threads=1 "
       "keyframe-max-dist=%d target-bitrate=800000 end-usage=cbr", width, height,
       fps * 2);
   venc = chain (c, desc, error);
@@ -236,10 +238,10 @@ rec_composite_add (RecComposite * c, GstPad * src, const gchar * caps_name,
   desc = video ?
       g_strdup_printf ("queue max-size-time=2000000000 max-size-buffers=0 "
       "max-size-bytes=0 leaky=downstream ! %s ! videoconvert ! "
-      "video/x-raw,format=I420", decoder) :
+      "capsfilter caps=video/x-raw,format=I420", decoder) :
       g_strdup_printf ("queue max-size-time=2000000000 max-size-buffers=0 "
       "max-size-bytes=0 leaky=downstream ! %s ! audioconvert ! audioresample ! "
-      "audio/x-raw,format=S16LE,rate=48000,channels=2", decoder);
+      "capsfilter caps=audio/x-raw,format=S16LE,rate=48000,channels=2", decoder);
   branch = chain (c, desc, error);
   g_free (desc);
   if (!branch)
