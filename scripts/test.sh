@@ -7,7 +7,9 @@
 #   3. the room bin in a real LiveKit room with the Python SDK and headless
 #      Chromium (livekit-client) as the peers,
 #   4. a smoke of the per-buffer benchmarks (bench/smoke.sh, ~10 s),
-#   5. the libFuzzer harnesses for a bounded time (scripts/fuzz.sh).
+#   5. the arm64 suite: the same code cross-built for arm64 and tested under
+#      qemu-user (scripts/test-arm64.sh),
+#   6. the libFuzzer harnesses for a bounded time (scripts/fuzz.sh).
 # A skipped test counts as a failure.
 # Exits non-zero if anything fails. Prints "N passed, N failed" last.
 set -uo pipefail
@@ -89,6 +91,10 @@ step "benchmark smoke" "$top/bench/smoke.sh"
 # gst-livekit-record in a real room: files, tones, composite, a late key,
 # a wrong-key participant, SIGINT (tests/integration/run-record.sh).
 step "gst-livekit-record in a real room" "$top/tests/integration/run-record.sh"
+# The same library, plugin and tests cross-built for arm64 (Debian's arm64
+# GStreamer), run under qemu-user (scripts/test-arm64.sh; installs once).
+step "arm64: cross build, unit/element/interop tests under qemu" \
+  "$top/scripts/test-arm64.sh"
 if [ -x "$top/scripts/fuzz.sh" ]; then
   step "fuzzing (bounded)" "$top/scripts/fuzz.sh"
 fi
