@@ -134,16 +134,20 @@ GST_START_TEST (test_js_ratchet_snapshot)
     plain[i] = i;
   for (guint round = 0; round < 10; round++) {
     guint8 next[32];
-    GstLiveKitAead *aead;
 
-    fail_unless (gst_livekit_kdf (GST_LIVEKIT_KEY_DERIVATION_PBKDF2, material,
-            mlen, (const guint8 *) SALT, strlen (SALT), key, 16));
-    aead = gst_livekit_aead_new (key, TRUE);
-    fail_unless (gst_livekit_aead_seal (aead, iv, NULL, 0, plain,
-            sizeof plain, out));
-    gst_livekit_aead_free (aead);
+    /* Only the rounds with a known answer need their key (a PBKDF2 each:
+     * ~0.5 s under qemu); the ratchet chain runs every round. */
     if (expect[round]) {
-      gchar *hex = to_hex (out, sizeof out);
+      GstLiveKitAead *aead;
+      gchar *hex;
+
+      fail_unless (gst_livekit_kdf (GST_LIVEKIT_KEY_DERIVATION_PBKDF2,
+              material, mlen, (const guint8 *) SALT, strlen (SALT), key, 16));
+      aead = gst_livekit_aead_new (key, TRUE);
+      fail_unless (gst_livekit_aead_seal (aead, iv, NULL, 0, plain,
+              sizeof plain, out));
+      gst_livekit_aead_free (aead);
+      hex = to_hex (out, sizeof out);
       fail_unless_equals_string (hex, expect[round]);
       g_free (hex);
     }
