@@ -5,6 +5,8 @@
 #   receiver: livekitroombin (subscribes, decrypts) -> WAV file + PNG frames
 #   intruder: livekitroombin with a wrong key: gets nothing but ciphertext,
 #             which it refuses to decode
+#   recorder: gst-livekit-record (hidden subscriber) -> rec/sender.mkv,
+#             rec/room.webm (composite), rec/manifest.json
 # The server runs on 127.0.0.1 only; keys are never on a command line.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +45,15 @@ gst-launch-1.0 -e -m livekitroombin name=r "${room[@]}" identity=intruder \
     multifilesink location="$out/intruder/frame-%04d.png" \
   >"$out/intruder.log" 2>&1 &
 intruder=$!
-pids="$receiver $intruder"
+# The recorder (gst-livekit-record, docs/record.md): a hidden subscriber
+# that writes the sender's decrypted, still-encoded frames to rec/sender.mkv
+# and the room as one picture to rec/room.webm, plus rec/manifest.json.
+LIVEKIT_API_SECRET=$LIVEKIT_API_SECRET "$top/build/tools/record/gst-livekit-record" \
+  --url "$LIVEKIT_URL" --api-key "$LIVEKIT_API_KEY" --room demo \
+  --key-file "$out/room.key" --out "$out/rec" --composite "$out/rec/room.webm" -q \
+  >"$out/recorder.log" 2>&1 &
+recorder=$!
+pids="$receiver $intruder $recorder"
 sleep 1
 
 echo "sender publishes 8 s of 440 Hz Opus and VP8 video, end-to-end encrypted"
@@ -56,8 +66,12 @@ timeout 20 gst-launch-1.0 -e -m livekitroombin name=r "${room[@]}" identity=send
     ! vp8enc deadline=1 keyframe-max-dist=30 ! r.video_0 \
   >"$out/sender.log" 2>&1 || true
 sleep 1
-kill -INT "$receiver" "$intruder" 2>/dev/null || true
+kill -INT "$receiver" "$intruder" "$recorder" 2>/dev/null || true
 wait "$receiver" "$intruder" 2>/dev/null || true
+rec_rc=0
+wait "$recorder" || rec_rc=$?
 pids=""
+echo "recorder (exit $rec_rc): $(tail -1 "$out/recorder.log")"
+ls -l "$out/rec"
 
 python3 "$top/scripts/demo-report.py" room "$out"
