@@ -44,6 +44,15 @@
 #   cluster-signal-node     the bin connects through node b to a room on node a;
 #                           node b is killed and started again: the bin rejoins
 #                           through it, the room stays on a, media on the same pads
+#   record-cluster          gst-livekit-record through node b records (~15 s) a
+#                           room on node a with a Python SDK publisher (E2EE,
+#                           440 Hz + VP8) on node a (recorder_peer.py): one file,
+#                           Opus + VP8, the tone, decoded frames, seekable,
+#                           duration = manifest's, no rejoin
+#   record-cluster-failover the same, and node a is killed mid-recording: the
+#                           recorder rejoins through b into the same file (valid,
+#                           seekable), the tone and video after the kill, the
+#                           manifest counts the rejoin (report: event block)
 #   isolation               alice (right key, 440 Hz), bob (wrong key, 550 Hz) and
 #                           carol (her key given to the bin 5 s late, 660 Hz) publish
 #                           (Python SDK) to one bin with default (async, synced)
@@ -131,7 +140,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
 cluster_sh=$top/scripts/livekit-cluster.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart chaos cluster-cross-node cluster-failover cluster-signal-node isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart chaos cluster-cross-node cluster-failover cluster-signal-node record-cluster record-cluster-failover isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
@@ -156,7 +165,7 @@ if [ "${1:-}" = "--inside" ]; then
     export LIVEKIT_MEDIA_IP=$LIVEKIT_NODE_IP LIVEKIT_NODE_IP=$relay_ip LIVEKIT_ICE_LITE=true
   fi
   case $scenario in
-  cluster-*)
+  cluster-* | record-cluster*)
     # Two nodes and their Redis (scripts/livekit-cluster.sh); peers use node
     # a unless they say --url "$LIVEKIT_URL_B".
     cluster_dir=$(mktemp -d "${TMPDIR:-/tmp}/livekit-cluster.XXXXXX")
@@ -405,6 +414,39 @@ if [ "${1:-}" = "--inside" ]; then
     eval "$env_lines"
     echo "node b restarted as $LIVEKIT_PID_B ($LIVEKIT_NODE_ID_B) at $(date +%s.%N)" \
       >>"$dir/server-start.log"
+    ;;
+  record-cluster | record-cluster-failover)
+    # gst-livekit-record through node b, the room and its Python SDK
+    # publisher on node a. In the failover, node a is killed once the
+    # recorder's file is being written: the publisher (through b there, or
+    # it would have no node left) and the recorder rejoin through b, and the
+    # recorder goes on writing the same file.
+    R=(--room "$scenario")
+    pin_room "$scenario" a
+    recorder=(env GST_PLUGIN_PATH="$build/plugins/livekit" LD_LIBRARY_PATH="$build/gst/livekit"
+      /usr/bin/python3 "$here/recorder_peer.py")
+    rec=(--recorder "$build/tools/record/gst-livekit-record" "${common[@]}" "${R[@]}"
+      --url "$LIVEKIT_URL_B" --key "$KEY" --out "$dir/rec" --expect-from py-pub
+      --expect-audio-hz 440 --video-codec vp8 --report "$dir/recorder.json")
+    if [ "$scenario" = record-cluster ]; then
+      placement --expect "$scenario=$LIVEKIT_NODE_ID_A"
+      py serve py-pub "${R[@]}" --identity py-pub --key "$KEY" --publish-audio 440 \
+        --publish-video --video-codec vp8
+      start measure recorder "${recorder[@]}" "${rec[@]}" \
+        --duration 15 --max-rejoins 0
+    else
+      max_measure=60
+      placement --expect "$scenario=$LIVEKIT_NODE_ID_A" \
+        --moved-to "$scenario=$LIVEKIT_NODE_ID_B" --mark "$dir/killed"
+      # the publisher through b as well: a dead node a would leave it nothing
+      py serve py-pub "${R[@]}" --url "$LIVEKIT_URL_B" --identity py-pub --key "$KEY" \
+        --publish-audio 440 --publish-video --video-codec vp8
+      start measure recorder "${recorder[@]}" "${rec[@]}" \
+        --duration 32 --min-rejoins 1 --event-mark "$dir/killed"
+      wait_file "$dir/rec/py-pub.mkv" 30
+      sleep 4 # recording before the kill
+      kill_node a "$dir/killed"
+    fi
     ;;
   data)
     # Encrypted user data both ways between the bin and the Python SDK; a
