@@ -52,10 +52,14 @@ start_redis() {
   # does not reach it.
   setsid redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
     --dir "$dir" --logfile "$dir/redis.log" --daemonize no </dev/null >/dev/null 2>&1 &
-  echo $! >"$dir/redis.pid"
+  local pid=$!
+  echo $pid >"$dir/redis.pid"
   for _ in $(seq 1 100); do # <= 10 s
-    is_redis "$(cat "$dir/redis.pid")" || die "redis-server exited (log: $dir/redis.log)"
-    [ "$(rcli ping 2>/dev/null)" = PONG ] && return 0
+    # Until setsid has exec'd, /proc/PID/exe is still the shell or setsid:
+    # only a process that is gone (or a zombie) has exited.
+    [ -d "/proc/$pid" ] && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ] ||
+      die "redis-server exited (log: $dir/redis.log)"
+    is_redis "$pid" && [ "$(rcli ping 2>/dev/null)" = PONG ] && return 0
     sleep 0.1
   done
   die "redis-server did not answer within 10 s (log: $dir/redis.log)"
