@@ -5,6 +5,7 @@
 #   late      livekitroombin publisher, VP8 + 440 Hz, its own key, which the
 #             recorder gets only after 5 s (a file appearing in --key-dir)
 #   intruder  livekitroombin publisher, VP8 + 550 Hz, a wrong key
+# First a recorder with a token the server rejects must exit with 6.
 # The recorder (with --composite) is stopped by SIGINT after ~16 s; then
 # record_check.py checks the files (codecs, decoding with content, tones,
 # durations against the manifest), that the intruder has no file and the
@@ -36,6 +37,13 @@ if [ "${1:-}" = --inside ]; then
     echo "late's own key" >"$out/late.key.src" && echo "not the key" >"$out/wrong.key")
   mkdir -p "$out/keys" "$out/rec"
   R=(url="$LIVEKIT_URL" api-key="$LIVEKIT_API_KEY" api-secret="$LIVEKIT_API_SECRET" room=rec)
+  # A token the server rejects: exit code 6 and the server's reason.
+  brc=0
+  LIVEKIT_API_SECRET=not-the-secret "$build/tools/record/gst-livekit-record" --url "$LIVEKIT_URL" \
+    --api-key "$LIVEKIT_API_KEY" --room rec --key-file "$out/room.key" --out "$out/bad-token" \
+    --duration 10 >"$out/bad-token.log" 2>&1 || brc=$?
+  echo "bad token: exit $brc: $(head -1 "$out/bad-token.log")" >>"$out/checks.log"
+  [ "$brc" = 6 ] || { echo "FAIL: a rejected token gave exit $brc, not 6" >>"$out/checks.log"; exit 1; }
   publish() { # NAME KEYFILE HZ ENCODER
     gst-launch-1.0 -e livekitroombin name=r "${R[@]}" identity="$1" shared-key-file="$2" \
       audiotestsrc is-live=true freq="$3" volume=0.5 ! opusenc ! r.audio_0 \
@@ -59,7 +67,7 @@ if [ "${1:-}" = --inside ]; then
   kill -INT "$rec"
   rc=0
   wait "$rec" || rc=$?
-  echo "recorder exit $rc" >>"$out/recorder.log"
+  echo "recorder exit $rc" >>"$out/checks.log"
   [ "$rc" = 0 ]
   exit
 fi
@@ -72,7 +80,7 @@ echo "run-record: logs and files in $out"
 "$top/scripts/livekit-server.sh" install >/dev/null
 rc=0
 "$top/scripts/livekit-netns.sh" run "$0" --inside "$out" || rc=$?
-cat "$out/recorder.log"
+cat "$out/checks.log" "$out/recorder.log" 2>/dev/null
 if [ $rc = 0 ]; then
   /usr/bin/python3 "$here/record_check.py" "$out/rec" --file gst=vp8:660 --file late=vp8:440 \
     --no-file intruder=decryption-failed --composite "$out/rec/room.webm" \
