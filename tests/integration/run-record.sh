@@ -5,6 +5,8 @@
 #   late      livekitroombin publisher, VP8 + 440 Hz, its own key, which the
 #             recorder gets only after 5 s (a file appearing in --key-dir)
 #   intruder  livekitroombin publisher, VP8 + 550 Hz, a wrong key
+#   py        Python SDK publisher (peer.py), VP8 + 770 Hz, its own key in
+#             per-participant mode, given to the recorder by --participant-key
 # First a recorder with a token the server rejects must exit with 6.
 # The recorder (with --composite) is stopped by SIGINT after ~16 s; then
 # record_check.py checks the files (codecs, decoding with content, tones,
@@ -34,7 +36,8 @@ if [ "${1:-}" = --inside ]; then
   trap cleanup EXIT
   export GST_PLUGIN_PATH=$build/plugins/livekit
   (umask 077 && echo "the room's shared key" >"$out/room.key" &&
-    echo "late's own key" >"$out/late.key.src" && echo "not the key" >"$out/wrong.key")
+    echo "late's own key" >"$out/late.key.src" && echo "not the key" >"$out/wrong.key" &&
+    echo "py's own key" >"$out/py.key")
   mkdir -p "$out/keys" "$out/rec"
   R=(url="$LIVEKIT_URL" api-key="$LIVEKIT_API_KEY" api-secret="$LIVEKIT_API_SECRET" room=rec)
   # A token the server rejects: exit code 6 and the server's reason.
@@ -55,10 +58,16 @@ if [ "${1:-}" = --inside ]; then
   publish gst "$out/room.key" 660 "vp8enc deadline=1 keyframe-max-dist=30"
   publish late "$out/late.key.src" 440 "vp8enc deadline=1 keyframe-max-dist=30"
   publish intruder "$out/wrong.key" 550 "vp8enc deadline=1 keyframe-max-dist=30"
+  "$("$top/scripts/python-env.sh")" "$here/peer.py" --url "$LIVEKIT_URL" \
+    --api-key "$LIVEKIT_API_KEY" --api-secret "$LIVEKIT_API_SECRET" --room rec --identity py \
+    --key "py's own key" --key-for "py=py's own key" --publish-audio 770 --publish-video \
+    --video-codec vp8 --duration 40 >"$out/py.log" 2>&1 &
+  pids+=($!)
   sleep 2
   LIVEKIT_API_SECRET=$LIVEKIT_API_SECRET ${REC_WRAP:-} "$build/tools/record/gst-livekit-record" \
     --url "$LIVEKIT_URL" --api-key "$LIVEKIT_API_KEY" --room rec --key-file "$out/room.key" \
-    --key-dir "$out/keys" --out "$out/rec" --composite "$out/rec/room.webm" \
+    --key-dir "$out/keys" \
+    --participant-key py="$out/py.key" --out "$out/rec" --composite "$out/rec/room.webm" \
     >"$out/recorder.log" 2>&1 &
   rec=$!
   sleep 5
@@ -82,9 +91,9 @@ rc=0
 "$top/scripts/livekit-netns.sh" run "$0" --inside "$out" || rc=$?
 cat "$out/checks.log" "$out/recorder.log" 2>/dev/null
 if [ $rc = 0 ]; then
-  /usr/bin/python3 "$here/record_check.py" "$out/rec" --file gst=vp8:660 --file late=vp8:440 \
+  /usr/bin/python3 "$here/record_check.py" "$out/rec" --file gst=vp8:660 --file late=vp8:440 --file py=vp8:770 \
     --no-file intruder=decryption-failed --composite "$out/rec/room.webm" \
-    --composite-hz 660 --composite-hz 440 || rc=$?
+    --composite-hz 660 --composite-hz 440 --composite-hz 770 || rc=$?
 fi
 echo "run-record: took $(($(date +%s) - t0)) s"
 exit $rc
