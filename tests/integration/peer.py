@@ -409,6 +409,16 @@ class Peer:
         self.key_changed_at = self.now()
         self.apply_key(ident, text, self.a.set_key_index)
 
+    async def _ratchet_later(self) -> None:
+        try:
+            await asyncio.wait_for(self.stop.wait(), self.a.ratchet_after)
+            return
+        except asyncio.TimeoutError:
+            pass
+        # the own key, index 0: receivers must follow within their ratchet window
+        self.room.e2ee_manager.key_provider.ratchet_key(self.a.identity, 0)
+        log.info("ratcheted key for %s index 0", self.a.identity)
+
     # -- timed actions
     def frame_cryptors(self) -> list[dict]:
         return [{"participant_identity": c.participant_identity, "track_sid": c.track_sid,
@@ -484,6 +494,8 @@ class Peer:
                 self.apply_key("*", text, int(n))
             if a.set_key_after:
                 self.tasks.append(asyncio.ensure_future(self._set_key_later()))
+            if a.ratchet_after is not None:
+                self.tasks.append(asyncio.ensure_future(self._ratchet_later()))
             await self._publish(deadline)
             self.phases.connected()
             await self._watch(deadline)
@@ -788,6 +800,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--set-key-after", nargs=2, metavar=("S", "ID=TEXT"),
                     help="after S s install TEXT for ID ('*' or empty ID: shared key)")
     ap.add_argument("--set-key-index", type=int, default=0)
+    ap.add_argument("--ratchet-after", type=float, metavar="S",
+                    help="ratchet the own key (index 0) after S seconds")
     ap.add_argument("--publish-audio", type=float, metavar="HZ")
     ap.add_argument("--publish-video", action="store_true")
     ap.add_argument("--video-codec", choices=sorted(VIDEO_CODECS), default="vp8")

@@ -140,6 +140,10 @@ def main():
         x = samples(d["audio"])
         f = dominant(x, tones) if len(x) > 48000 * 2 else None
         check(f == float(hz), f"{ident}.mkv: dominant tone {f} Hz, want {hz}")
+        # the end too: a key change or ratchet mid-recording must not silence the rest
+        t = x[-48000 * 2:-48000] if len(x) > 48000 * 3 else []
+        check(t and goertzel_power(t, 48000, float(hz)) > 20 * goertzel_power(t, 48000, 1000.0),
+              f"{ident}.mkv: {hz} Hz tone in the second before the last")
         want = p["end"] - p["start"] if p and p["start"] is not None else None
         check(want is not None and d["duration"] is not None and abs(d["duration"] - want) < 0.5,
               f"{ident}.mkv: duration {d['duration']} s, manifest {want} s")

@@ -6,7 +6,9 @@
 #             recorder gets only after 5 s (a file appearing in --key-dir)
 #   intruder  livekitroombin publisher, VP8 + 550 Hz, a wrong key
 #   py        Python SDK publisher (peer.py), VP8 + 770 Hz, its own key in
-#             per-participant mode, given to the recorder by --participant-key
+#             per-participant mode, given to the recorder by --participant-key;
+#             it ratchets that key ~7 s into the recording (the recorder follows
+#             with --ratchet-window-size 2; the file's tone goes on to the end)
 # First a recorder with a token the server rejects must exit with 6.
 # The recorder (with --composite) is stopped by SIGINT after ~16 s; then
 # record_check.py checks the files (codecs, decoding with content, tones,
@@ -60,14 +62,14 @@ if [ "${1:-}" = --inside ]; then
   publish intruder "$out/wrong.key" 550 "vp8enc deadline=1 keyframe-max-dist=30"
   "$("$top/scripts/python-env.sh")" "$here/peer.py" --url "$LIVEKIT_URL" \
     --api-key "$LIVEKIT_API_KEY" --api-secret "$LIVEKIT_API_SECRET" --room rec --identity py \
-    --key "py's own key" --key-for "py=py's own key" --publish-audio 770 --publish-video \
+    --key "py's own key" --key-for "py=py's own key" --publish-audio 770 --publish-video --ratchet-after 9 \
     --video-codec vp8 --duration 40 >"$out/py.log" 2>&1 &
   pids+=($!)
   sleep 2
   LIVEKIT_API_SECRET=$LIVEKIT_API_SECRET ${REC_WRAP:-} "$build/tools/record/gst-livekit-record" \
     --url "$LIVEKIT_URL" --api-key "$LIVEKIT_API_KEY" --room rec --key-file "$out/room.key" \
     --key-dir "$out/keys" \
-    --participant-key py="$out/py.key" --out "$out/rec" --composite "$out/rec/room.webm" \
+    --participant-key py="$out/py.key" --ratchet-window-size 2 --out "$out/rec" --composite "$out/rec/room.webm" \
     >"$out/recorder.log" 2>&1 &
   rec=$!
   sleep 5
