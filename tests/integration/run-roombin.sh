@@ -959,11 +959,29 @@ py=$("$top/scripts/python-env.sh")
 mkdir -p "$out"
 echo "run-roombin: reports and logs in $out$([ $standin = 1 ] && echo ' (py stand-in for the bin)')"
 
+run_scenario() {
+  rm -rf "${out:?}/$1"
+  "$top/scripts/livekit-netns.sh" run "$0" --inside "$py" "$standin" "$out/$1" "$1" ||
+    echo "run-roombin: scenario $1: runner exited with $?" >&2
+}
+# A scenario with a failed peer runs once more, and says so loudly: some
+# failures are known to be intermittent (a publisher's rejoin the server
+# cannot match, "could not get mid for track": docs/room.md), and one run
+# of the whole suite must not hide the rest behind them. The first attempt's
+# reports stay in $out/SCENARIO.attempt1; a second failure fails the suite.
+# ROOMBIN_RETRY=0 turns this off.
+retried=()
 for s in "${scen[@]}"; do
-  rm -rf "${out:?}/$s"
-  "$top/scripts/livekit-netns.sh" run "$0" --inside "$py" "$standin" "$out/$s" "$s" ||
-    echo "run-roombin: scenario $s: runner exited with $?" >&2
+  run_scenario "$s"
+  if [ "${ROOMBIN_RETRY:-1}" = 1 ] && { [ ! -s "$out/$s/peers.txt" ] ||
+    awk '$2 != 0 { bad = 1 } END { exit !bad }' "$out/$s/peers.txt"; }; then
+    echo "run-roombin: RETRY: scenario $s failed (reports in $out/$s.attempt1); running it once more" >&2
+    rm -rf "${out:?}/$s.attempt1" && mv "$out/$s" "$out/$s.attempt1"
+    run_scenario "$s"
+    retried+=("$s")
+  fi
 done
+[ ${#retried[@]} -eq 0 ] || echo "run-roombin: RETRIED after a failure: ${retried[*]} (look at $out/*.attempt1)"
 
 # Print the reports and count.
 /usr/bin/python3 - "$out" "$full" "${scen[@]}" <<'EOF'
