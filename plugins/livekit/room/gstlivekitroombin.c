@@ -66,7 +66,7 @@ struct _GstLiveKitRoomBin
   gchar *shared_key_file;
   /* Why shared-key-hex cannot be used, NULL if it can: fails the start,
    * by name (gst-launch sets it before there is a bus to warn on). */
-  gchar *invalid_key_hex;
+  gchar *key_hex_problem;
   GstLiveKitKeyOptions key_options;
 
   GstLiveKitRoomHost host;
@@ -468,9 +468,9 @@ validate_settings (GstLiveKitRoomBin * self)
     g_clear_error (&err);
     return FALSE;
   }
-  if (self->invalid_key_hex) {
+  if (self->key_hex_problem) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("shared-key-hex %s",
-            self->invalid_key_hex), ("the bin does not start until the "
+            self->key_hex_problem), ("the bin does not start until the "
             "property has a valid value"));
     return FALSE;
   }
@@ -722,10 +722,10 @@ gst_livekit_room_bin_set_property (GObject * object, guint prop_id,
       guint8 *raw;
 
       GST_OBJECT_LOCK (self);
-      g_clear_pointer (&self->invalid_key_hex, g_free);
+      g_clear_pointer (&self->key_hex_problem, g_free);
       /* Running, the bin keeps its key and says so on the bus. */
       if (problem && !g_atomic_int_get (&self->keys_live))
-        self->invalid_key_hex = g_strdup (problem);
+        self->key_hex_problem = g_strdup (problem);
       GST_OBJECT_UNLOCK (self);
       if (problem) {
         if (g_atomic_int_get (&self->keys_live))
@@ -912,7 +912,7 @@ gst_livekit_room_bin_finalize (GObject * object)
   g_free (self->identity);
   g_free (self->name);
   g_free (self->shared_key_file);
-  g_free (self->invalid_key_hex);
+  g_free (self->key_hex_problem);
   gst_livekit_key_options_clear (&self->key_options);
   gst_livekit_room_cryptors_free (self->cryptors);
   G_OBJECT_CLASS (gst_livekit_room_bin_parent_class)->finalize (object);
