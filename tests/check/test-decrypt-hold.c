@@ -3,61 +3,27 @@
  * out decrypted, in order, timestamps untouched; the bounds on held frames;
  * EOS, flushes and stops; a damaged frame does not stall those behind it;
  * no KDF on the streaming thread. */
-#include <gst/check/gstcheck.h>
-#include <gst/check/gstharness.h>
-#include <gst/livekit/livekit.h>
+#include "check-harness.h"
 #include "../../gst/livekit/keyring-private.h"
 
-#include <string.h>
-
-#define VP8_CAPS "video/x-vp8, width=(int)320, height=(int)240"
 #define S(x) GST_LIVEKIT_ENCRYPTION_STATE_##x
 
+/* A 64-byte VP8 frame, 20 ms from @pts. */
 static GstBuffer *
 vp8_frame (gboolean key, guint8 fill, GstClockTime pts)
 {
-  guint8 data[64];
-  GstBuffer *buf;
+  GstBuffer *buf = lk_test_vp8_frame (key, fill, 64);
 
-  memset (data, fill, sizeof data);
-  data[0] = key ? 0x10 : 0x31;
-  buf = gst_buffer_new_memdup (data, sizeof data);
-  if (!key)
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   GST_BUFFER_PTS (buf) = pts;
   GST_BUFFER_DURATION (buf) = 20 * GST_MSECOND;
   return buf;
 }
 
+/* No key yet: each test sets it when it matters. */
 static GstLiveKitKeyring *
 keyring_new (GstLiveKitKeyDerivation kdf, guint window)
 {
-  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
-  g_object_set (kr, "key-derivation", kdf, "ratchet-window-size", window, NULL);
-  return kr;
-}
-
-static void
-set_key (GstLiveKitKeyring * kr, const gchar * key)
-{
-  fail_unless (gst_livekit_keyring_set_shared_key (kr, (const guint8 *) key,
-          strlen (key), 0, NULL));
-}
-
-static GstHarness *
-harness (const gchar * factory, GstLiveKitKeyring * kr, const gchar * props)
-{
-  gchar *desc = g_strdup_printf ("%s %s", factory, props ? props : "");
-  GstElement *e = gst_parse_launch (desc, NULL);
-  GstHarness *h;
-
-  fail_unless (e != NULL);
-  g_object_set (e, "keyring", kr, NULL);
-  h = gst_harness_new_with_element (e, "sink", "src");
-  gst_object_unref (e);
-  g_free (desc);
-  gst_harness_set_caps_str (h, VP8_CAPS, VP8_CAPS);
-  return h;
+  return lk_test_keyring_new (kdf, window, NULL);
 }
 
 /* A sender whose key was set and then ratcheted @steps times. */
@@ -65,13 +31,12 @@ static GstHarness *
 sender (GstLiveKitKeyDerivation kdf, const gchar * key, guint steps,
     GstLiveKitKeyring ** kr_out)
 {
-  GstLiveKitKeyring *kr = keyring_new (kdf, 0);
+  GstLiveKitKeyring *kr = lk_test_keyring_new (kdf, 0, key);
   GstHarness *h;
 
-  set_key (kr, key);
   for (guint i = 0; i < steps; i++)
     g_bytes_unref (gst_livekit_keyring_ratchet_shared_key (kr, 0, NULL));
-  h = harness ("livekitencrypt", kr, NULL);
+  h = lk_test_harness_new ("livekitencrypt", NULL, kr);
   *kr_out = kr;
   return h;
 }
@@ -140,14 +105,14 @@ check_ratcheted_ahead (GstLiveKitKeyDerivation kdf, guint n_frames)
   GstHarness *enc = sender (kdf, "shared secret", 3, &tx);
   /* PBKDF2 steps on a loaded machine (or under valgrind) may take longer
    * than the default hold time: the bound is tested on its own below. */
-  GstHarness *dec = harness ("livekitdecrypt", rx,
-      "max-hold-time=60000000000");
+  GstHarness *dec = lk_test_harness_new ("livekitdecrypt",
+      "max-hold-time=60000000000", rx);
   GArray *states = g_array_new (FALSE, FALSE, sizeof (gint));
   guint64 frames_in = 0;
 
   g_signal_connect (dec->element, "state-changed", G_CALLBACK (on_state),
       states);
-  set_key (rx, "shared secret");
+  lk_test_keyring_set_key (rx, "shared secret");
   for (guint i = 0; i < n_frames; i++)
     fail_unless_equals_int (gst_harness_push (dec,
             gst_harness_push_and_pull (enc, vp8_frame (i == 0, i + 1,
@@ -200,14 +165,14 @@ GST_START_TEST (test_held_frames_bound)
   GstLiveKitKeyring *tx, *rx = keyring_new (GST_LIVEKIT_KEY_DERIVATION_PBKDF2,
       16);
   GstHarness *enc = sender (GST_LIVEKIT_KEY_DERIVATION_HKDF, "right", 0, &tx);
-  GstHarness *dec = harness ("livekitdecrypt", rx,
-      "max-held-frames=3 max-hold-time=60000000000");
+  GstHarness *dec = lk_test_harness_new ("livekitdecrypt",
+      "max-held-frames=3 max-hold-time=60000000000", rx);
   GstBuffer *cts[8];
   guint64 kdf_before, frames_in = 0;
   GstEvent *ev;
   guint gaps = 0;
 
-  set_key (rx, "wrong");
+  lk_test_keyring_set_key (rx, "wrong");
   for (guint i = 0; i < 8; i++)
     cts[i] = gst_harness_push_and_pull (enc, vp8_frame (i == 0, i,
             i * 20 * GST_MSECOND));
@@ -244,11 +209,11 @@ GST_START_TEST (test_held_frame_time_bound)
   GstLiveKitKeyring *tx, *rx = keyring_new (GST_LIVEKIT_KEY_DERIVATION_PBKDF2,
       16);
   GstHarness *enc = sender (GST_LIVEKIT_KEY_DERIVATION_HKDF, "right", 0, &tx);
-  GstHarness *dec = harness ("livekitdecrypt", rx,
-      "max-hold-time=50000000");
+  GstHarness *dec = lk_test_harness_new ("livekitdecrypt",
+      "max-hold-time=50000000", rx);
   gint64 start;
 
-  set_key (rx, "wrong");
+  lk_test_keyring_set_key (rx, "wrong");
   start = g_get_monotonic_time ();
   gst_harness_push (dec, gst_harness_push_and_pull (enc, vp8_frame (TRUE, 1,
               0)));
@@ -276,12 +241,12 @@ GST_START_TEST (test_damaged_frame_does_not_stall)
   GstLiveKitKeyring *tx, *rx = keyring_new (GST_LIVEKIT_KEY_DERIVATION_PBKDF2,
       16);
   GstHarness *enc = sender (GST_LIVEKIT_KEY_DERIVATION_PBKDF2, "k", 0, &tx);
-  GstHarness *dec = harness ("livekitdecrypt", rx,
-      "max-hold-time=60000000000");
+  GstHarness *dec = lk_test_harness_new ("livekitdecrypt",
+      "max-hold-time=60000000000", rx);
   GstBuffer *bad, *good, *out;
   GstMapInfo map;
 
-  set_key (rx, "k");
+  lk_test_keyring_set_key (rx, "k");
   bad = gst_buffer_make_writable (gst_harness_push_and_pull (enc,
           vp8_frame (TRUE, 1, 0)));
   gst_buffer_map (bad, &map, GST_MAP_WRITE);
@@ -317,8 +282,8 @@ GST_START_TEST (test_held_frames_eos_flush_stop)
    * replaced wrong key, then derives 3 for "k": under ASan on a loaded
    * machine over 2 s, beyond the default hold time (the frames were then
    * dropped by that bound, as documented, and EOS let none out). */
-  GstHarness *dec = harness ("livekitdecrypt", rx,
-      "max-hold-time=60000000000");
+  GstHarness *dec = lk_test_harness_new ("livekitdecrypt",
+      "max-hold-time=60000000000", rx);
   guint64 frames_in = 0;
   GstBuffer *ct[4];
   GstSegment seg;
@@ -329,7 +294,7 @@ GST_START_TEST (test_held_frames_eos_flush_stop)
 
   /* Flush while frames wait (a wrong key: the worker derives its whole
    * window, for half a second or more). */
-  set_key (rx, "wrong");
+  lk_test_keyring_set_key (rx, "wrong");
   gst_harness_push (dec, gst_buffer_ref (ct[0]));
   gst_harness_push (dec, gst_buffer_ref (ct[1]));
   fail_unless (gst_harness_push_event (dec, gst_event_new_flush_start ()));
@@ -341,7 +306,7 @@ GST_START_TEST (test_held_frames_eos_flush_stop)
   fail_unless_equals_int (gst_harness_buffers_received (dec), 0);
 
   /* EOS right behind held frames: they go out before it. */
-  set_key (rx, "k");
+  lk_test_keyring_set_key (rx, "k");
   gst_harness_push (dec, gst_buffer_ref (ct[2]));
   gst_harness_push (dec, gst_buffer_ref (ct[3]));
   fail_unless (gst_harness_push_event (dec, gst_event_new_eos ()));
@@ -361,8 +326,8 @@ GST_START_TEST (test_held_frames_eos_flush_stop)
    * derives. */
   gst_object_unref (rx);
   rx = keyring_new (GST_LIVEKIT_KEY_DERIVATION_PBKDF2, 16);
-  dec = harness ("livekitdecrypt", rx, NULL);
-  set_key (rx, "wrong");
+  dec = lk_test_harness_new ("livekitdecrypt", NULL, rx);
+  lk_test_keyring_set_key (rx, "wrong");
   gst_harness_push (dec, gst_buffer_ref (ct[0]));
   fail_unless_equals_int (gst_harness_buffers_received (dec), 0);
   gst_harness_teardown (dec);

@@ -1,64 +1,18 @@
 /* livekitdecrypt decrypts a frame in its own memory when no one else can see
  * it, and never touches memory it shares with someone else. */
-#include <gst/check/gstcheck.h>
-#include <gst/check/gstharness.h>
-#include <gst/livekit/livekit.h>
-
-#include <string.h>
-
-#define VP8_CAPS "video/x-vp8, width=(int)320, height=(int)240"
-
-static GstHarness *
-harness_with (const gchar * factory, GstLiveKitKeyring * keyring)
-{
-  GstElement *e = gst_element_factory_make (factory, NULL);
-  GstHarness *h;
-
-  fail_unless (e != NULL);
-  g_object_set (e, "keyring", keyring, NULL);
-  h = gst_harness_new_with_element (e, "sink", "src");
-  gst_object_unref (e);
-  gst_harness_set_caps_str (h, VP8_CAPS, VP8_CAPS);
-  return h;
-}
+#include "check-harness.h"
 
 static GstLiveKitKeyring *
 keyring_new (guint window)
 {
-  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
-
-  g_object_set (kr, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF,
-      "ratchet-window-size", window, NULL);
-  fail_unless (gst_livekit_keyring_set_shared_key (kr, (const guint8 *) "k0",
-          2, 0, NULL));
-  return kr;
+  return lk_test_keyring_new (GST_LIVEKIT_KEY_DERIVATION_HKDF, window, "k0");
 }
 
 /* A VP8 delta frame of @size bytes. */
 static GstBuffer *
 vp8_frame (gsize size, guint8 fill)
 {
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
-
-  gst_buffer_memset (buf, 0, fill, size);
-  gst_buffer_memset (buf, 0, 0x31, 1);
-  GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  GST_BUFFER_PTS (buf) = 0;
-  return buf;
-}
-
-static gboolean
-same_bytes (GstBuffer * a, GstBuffer * b)
-{
-  GstMapInfo ma, mb;
-  gboolean eq;
-
-  gst_buffer_map (a, &ma, GST_MAP_READ);
-  gst_buffer_map (b, &mb, GST_MAP_READ);
-  eq = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-  return eq;
+  return lk_test_vp8_frame (FALSE, fill, size);
 }
 
 /* Writable frames up to 8 KB come out in the memory they came in; larger
@@ -67,8 +21,8 @@ GST_START_TEST (test_writable_frame_decrypted_in_place)
 {
   static const gsize sizes[] = { 20, 1000, 8192, 16384, 65000, 200000 };
   GstLiveKitKeyring *tx = keyring_new (0), *rx = keyring_new (0);
-  GstHarness *enc = harness_with ("livekitencrypt", tx);
-  GstHarness *dec = harness_with ("livekitdecrypt", rx);
+  GstHarness *enc = lk_test_harness_new ("livekitencrypt", NULL, tx);
+  GstHarness *dec = lk_test_harness_new ("livekitdecrypt", NULL, rx);
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
     GstBuffer *plain = vp8_frame (sizes[i], (guint8) i);
@@ -78,7 +32,8 @@ GST_START_TEST (test_writable_frame_decrypted_in_place)
 
     fail_unless (gst_buffer_is_writable (ct));
     pt = gst_harness_push_and_pull (dec, ct);
-    fail_unless (same_bytes (pt, plain), "size %" G_GSIZE_FORMAT, sizes[i]);
+    fail_unless (lk_test_same_bytes (pt, plain), "size %" G_GSIZE_FORMAT,
+        sizes[i]);
     fail_unless ((gst_buffer_peek_memory (pt, 0) == mem) == (sizes[i] <=
             8192), "a %" G_GSIZE_FORMAT " B frame: in place or not, wrongly",
         sizes[i]);
@@ -98,8 +53,8 @@ GST_END_TEST;
 GST_START_TEST (test_shared_frame_left_untouched)
 {
   GstLiveKitKeyring *tx = keyring_new (0), *rx = keyring_new (0);
-  GstHarness *enc = harness_with ("livekitencrypt", tx);
-  GstHarness *dec = harness_with ("livekitdecrypt", rx);
+  GstHarness *enc = lk_test_harness_new ("livekitencrypt", NULL, tx);
+  GstHarness *dec = lk_test_harness_new ("livekitdecrypt", NULL, rx);
   GstBuffer *plain = vp8_frame (500, 7), *ct, *ct_copy, *shared, *pt;
 
   ct = gst_harness_push_and_pull (enc, gst_buffer_ref (plain));
@@ -107,15 +62,17 @@ GST_START_TEST (test_shared_frame_left_untouched)
 
   /* Another reference to the buffer. */
   pt = gst_harness_push_and_pull (dec, gst_buffer_ref (ct));
-  fail_unless (same_bytes (pt, plain));
-  fail_unless (same_bytes (ct, ct_copy), "a shared buffer was overwritten");
+  fail_unless (lk_test_same_bytes (pt, plain));
+  fail_unless (lk_test_same_bytes (ct, ct_copy),
+      "a shared buffer was overwritten");
   gst_buffer_unref (pt);
 
   /* Another buffer sharing the memory. */
   shared = gst_buffer_copy (ct);
   pt = gst_harness_push_and_pull (dec, shared);
-  fail_unless (same_bytes (pt, plain));
-  fail_unless (same_bytes (ct, ct_copy), "shared memory was overwritten");
+  fail_unless (lk_test_same_bytes (pt, plain));
+  fail_unless (lk_test_same_bytes (ct, ct_copy),
+      "shared memory was overwritten");
   gst_buffer_unref (pt);
 
   gst_buffer_unref (ct);
@@ -134,8 +91,8 @@ GST_END_TEST;
 GST_START_TEST (test_in_place_attempt_then_ratchet)
 {
   GstLiveKitKeyring *tx = keyring_new (0), *rx = keyring_new (4);
-  GstHarness *enc = harness_with ("livekitencrypt", tx);
-  GstHarness *dec = harness_with ("livekitdecrypt", rx);
+  GstHarness *enc = lk_test_harness_new ("livekitencrypt", NULL, tx);
+  GstHarness *dec = lk_test_harness_new ("livekitdecrypt", NULL, rx);
   GstBuffer *plain = vp8_frame (3000, 9), *ct, *pt;
 
   g_bytes_unref (gst_livekit_keyring_ratchet_shared_key (tx, 0, NULL));
@@ -143,7 +100,7 @@ GST_START_TEST (test_in_place_attempt_then_ratchet)
   ct = gst_harness_push_and_pull (enc, gst_buffer_ref (plain));
   fail_unless (gst_buffer_is_writable (ct));
   pt = gst_harness_push_and_pull (dec, ct);
-  fail_unless (pt != NULL && same_bytes (pt, plain));
+  fail_unless (pt != NULL && lk_test_same_bytes (pt, plain));
   gst_buffer_unref (pt);
   gst_buffer_unref (plain);
   gst_harness_teardown (enc);

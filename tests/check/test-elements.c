@@ -1,69 +1,26 @@
 /* livekitencrypt / livekitdecrypt through GstHarness: properties, signals,
  * messages, meta, context sharing, key changes while playing, fail-closed. */
-#include <gst/check/gstcheck.h>
-#include <gst/check/gstharness.h>
+#include "check-harness.h"
+
 #include <gst/video/video.h>
-#include <gst/livekit/livekit.h>
 
 #include <string.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define VP8_CAPS "video/x-vp8, width=(int)320, height=(int)240"
-
-/* A VP8 key frame header (P bit 0) and a delta frame (P bit 1). */
+/* A 64-byte VP8 key frame or delta frame. */
 static GstBuffer *
 vp8_frame (gboolean key, guint8 fill)
 {
-  guint8 data[64];
-  GstBuffer *buf;
-
-  memset (data, fill, sizeof data);
-  data[0] = key ? 0x10 : 0x31;
-  buf = gst_buffer_new_memdup (data, sizeof data);
-  if (!key)
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  GST_BUFFER_PTS (buf) = 0;
-  return buf;
+  return lk_test_vp8_frame (key, fill, 64);
 }
 
-/* @props in gst-launch syntax; @keyring (nullable) is set before start. */
-static GstHarness *
-harness_with (const gchar * factory, const gchar * props,
-    GstLiveKitKeyring * keyring)
-{
-  gchar *desc = g_strdup_printf ("%s %s", factory, props);
-  GstElement *e = gst_parse_launch (desc, NULL);
-  GstHarness *h;
-
-  fail_unless (e != NULL);
-  if (keyring)
-    g_object_set (e, "keyring", keyring, NULL);
-  h = gst_harness_new_with_element (e, "sink", "src");
-  gst_object_unref (e);
-  g_free (desc);
-  gst_harness_set_caps_str (h, VP8_CAPS, VP8_CAPS);
-  return h;
-}
-
+/* @props in gst-launch syntax; no keyring. */
 static GstHarness *
 harness_for (const gchar * factory, const gchar * props)
 {
-  return harness_with (factory, props, NULL);
-}
-
-static gboolean
-buffer_equals (GstBuffer * a, GstBuffer * b)
-{
-  GstMapInfo ma, mb;
-  gboolean eq;
-  gst_buffer_map (a, &ma, GST_MAP_READ);
-  gst_buffer_map (b, &mb, GST_MAP_READ);
-  eq = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-  return eq;
+  return lk_test_harness_new (factory, props, NULL);
 }
 
 GST_START_TEST (test_key_properties_write_only)
@@ -106,7 +63,7 @@ GST_START_TEST (test_round_trip_property_order)
   fail_unless_equals_int (meta->key_index, 3);
 
   pt = gst_harness_push_and_pull (dec, ct);
-  fail_unless (buffer_equals (pt, in));
+  fail_unless (lk_test_same_bytes (pt, in));
   fail_if (GST_BUFFER_FLAG_IS_SET (pt, GST_BUFFER_FLAG_DELTA_UNIT));
   meta = gst_buffer_get_livekit_frame_meta (pt);
   fail_unless (meta && meta->outcome == GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED);
@@ -225,7 +182,7 @@ GST_START_TEST (test_enabled_toggle)
   gst_buffer_unref (out);
   g_object_set (enc->element, "enabled", FALSE, NULL);
   out = gst_harness_push_and_pull (enc, gst_buffer_ref (in));
-  fail_unless (buffer_equals (out, in));
+  fail_unless (lk_test_same_bytes (out, in));
   gst_buffer_unref (out);
   g_object_set (enc->element, "enabled", TRUE, NULL);
   out = gst_harness_push_and_pull (enc, gst_buffer_ref (in));
@@ -240,17 +197,17 @@ GST_END_TEST;
 /* One keyring set once on the pipeline; two branches use it. */
 GST_START_TEST (test_context_sharing)
 {
-  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
-  GstElement *pipe = gst_parse_launch ("appsrc name=a1 caps=\"" VP8_CAPS "\" "
-      "! livekitencrypt ! livekitdecrypt ! appsink name=k1 sync=false "
-      "appsrc name=a2 caps=\"" VP8_CAPS "\" ! livekitencrypt ! "
-      "livekitdecrypt ! appsink name=k2 sync=false", NULL);
+  GstLiveKitKeyring *kr =
+      lk_test_keyring_new (GST_LIVEKIT_KEY_DERIVATION_HKDF,
+      GST_LIVEKIT_DEFAULT_RATCHET_WINDOW_SIZE, "k");
+  GstElement *pipe = gst_parse_launch ("appsrc name=a1 caps=\""
+      LK_TEST_VP8_CAPS "\" ! livekitencrypt ! livekitdecrypt ! "
+      "appsink name=k1 sync=false appsrc name=a2 caps=\"" LK_TEST_VP8_CAPS
+      "\" ! livekitencrypt ! livekitdecrypt ! appsink name=k2 sync=false",
+      NULL);
   GstContext *ctx;
   const gchar *branches[][2] = { {"a1", "k1"}, {"a2", "k2"} };
 
-  g_object_set (kr, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF, NULL);
-  fail_unless (gst_livekit_keyring_set_shared_key (kr, (const guint8 *) "k",
-          1, 0, NULL));
   ctx = gst_livekit_context_new_keyring (kr);
   gst_element_set_context (pipe, ctx);
   gst_context_unref (ctx);
@@ -305,18 +262,16 @@ GST_END_TEST;
 /* Key rotation and ratchet while playing, through the keyring API. */
 GST_START_TEST (test_rotation_while_playing)
 {
-  GstLiveKitKeyring *tx = gst_livekit_keyring_new ();
-  GstLiveKitKeyring *rx = gst_livekit_keyring_new ();
+  GstLiveKitKeyring *tx =
+      lk_test_keyring_new (GST_LIVEKIT_KEY_DERIVATION_HKDF, 0, NULL);
+  GstLiveKitKeyring *rx =
+      lk_test_keyring_new (GST_LIVEKIT_KEY_DERIVATION_HKDF, 4, NULL);
   GstHarness *enc, *dec;
   GstBuffer *ct, *pt;
   GstMapInfo map;
 
-  g_object_set (tx, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF,
-      "ratchet-window-size", 0, NULL);
-  g_object_set (rx, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF,
-      "ratchet-window-size", 4, NULL);
-  enc = harness_with ("livekitencrypt", "key-index=-1", tx);
-  dec = harness_with ("livekitdecrypt", "", rx);
+  enc = lk_test_harness_new ("livekitencrypt", "key-index=-1", tx);
+  dec = lk_test_harness_new ("livekitdecrypt", "", rx);
   gst_livekit_keyring_set_shared_key (tx, (const guint8 *) "k0", 2, 0, NULL);
   gst_livekit_keyring_set_shared_key (rx, (const guint8 *) "k0", 2, 0, NULL);
   gst_livekit_keyring_set_shared_key (rx, (const guint8 *) "k1", 2, 1, NULL);
@@ -353,19 +308,18 @@ GST_END_TEST;
 /* The sender identity on the meta picks the participant's key ring. */
 GST_START_TEST (test_meta_selects_participant)
 {
-  GstLiveKitKeyring *kr = gst_livekit_keyring_new ();
+  GstLiveKitKeyring *kr =
+      lk_test_keyring_new (GST_LIVEKIT_KEY_DERIVATION_HKDF, 0, NULL);
   GstHarness *enc_a, *enc_b, *dec;
   GstBuffer *ct, *pt;
   GstStructure *stats;
   const GValue *parts;
 
-  g_object_set (kr, "key-derivation", GST_LIVEKIT_KEY_DERIVATION_HKDF,
-      "ratchet-window-size", 0, NULL);
   gst_livekit_keyring_set_key (kr, "a", (const guint8 *) "ka", 2, 0, NULL);
   gst_livekit_keyring_set_key (kr, "b", (const guint8 *) "kb", 2, 0, NULL);
-  enc_a = harness_with ("livekitencrypt", "participant-identity=a", kr);
-  enc_b = harness_with ("livekitencrypt", "participant-identity=b", kr);
-  dec = harness_with ("livekitdecrypt", "", kr);
+  enc_a = lk_test_harness_new ("livekitencrypt", "participant-identity=a", kr);
+  enc_b = lk_test_harness_new ("livekitencrypt", "participant-identity=b", kr);
+  dec = lk_test_harness_new ("livekitdecrypt", "", kr);
 
   ct = gst_harness_push_and_pull (enc_a, vp8_frame (TRUE, 1));
   fail_unless_equals_string (gst_buffer_get_livekit_frame_meta
@@ -412,7 +366,7 @@ GST_START_TEST (test_key_file)
   dec = harness_for ("livekitdecrypt", "shared-key=filekey");
   pt = gst_harness_push_and_pull (dec, gst_harness_push_and_pull (enc,
           gst_buffer_ref (in)));
-  fail_unless (buffer_equals (pt, in));
+  fail_unless (lk_test_same_bytes (pt, in));
   gst_buffer_unref (pt);
   gst_buffer_unref (in);
   gst_harness_teardown (enc);

@@ -3,10 +3,9 @@
  * layout, MTU, marker and descriptor bits, and that the stock depayloaders
  * give back the encrypted frames byte for byte, metas included. */
 #define _GNU_SOURCE             /* memmem */
-#include <gst/check/gstcheck.h>
-#include <gst/check/gstharness.h>
+#include "check-harness.h"
+
 #include <gst/rtp/rtp.h>
-#include <gst/livekit/livekit.h>
 
 #include <string.h>
 
@@ -15,7 +14,9 @@
 #define RAW_SOURCE "videotestsrc pattern=ball ! capsfilter caps=\"video/x-raw," \
   "format=I420,width=320,height=240,framerate=30/1\""
 #define H264_AU "video/x-h264,stream-format=byte-stream,alignment=au"
-#define ENCRYPT "livekitencrypt shared-key=payloader-test key-derivation=hkdf"
+#define KEY_PROPS "shared-key=payloader-test key-derivation=hkdf"
+#define ENCRYPT "livekitencrypt " KEY_PROPS
+#define DECRYPT "livekitdecrypt " KEY_PROPS
 
 typedef enum
 {
@@ -145,20 +146,6 @@ depayload (const gchar * depayloader, GstCaps * rtp_caps,
     *caps = gst_pad_get_current_caps (h->sinkpad);
   gst_harness_teardown (h);
   return frames;
-}
-
-static gboolean
-same_bytes (GstBuffer * a, GstBuffer * b)
-{
-  GstMapInfo ma, mb;
-  gboolean eq;
-
-  gst_buffer_map (a, &ma, GST_MAP_READ);
-  gst_buffer_map (b, &mb, GST_MAP_READ);
-  eq = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-  return eq;
 }
 
 static gsize
@@ -419,8 +406,8 @@ run_codec (const CodecInfo * info)
     GstBuffer *o = g_ptr_array_index (out, i);
     GstLiveKitFrameMeta *meta = gst_buffer_get_livekit_frame_meta (o);
 
-    fail_unless (same_bytes (in, o), "%s frame %u differs (%" G_GSIZE_FORMAT
-        " vs %" G_GSIZE_FORMAT " bytes)", info->depayloader, i,
+    fail_unless (lk_test_same_bytes (in, o), "%s frame %u differs (%"
+        G_GSIZE_FORMAT " vs %" G_GSIZE_FORMAT " bytes)", info->depayloader, i,
         gst_buffer_get_size (in), gst_buffer_get_size (o));
     fail_unless_equals_int (GST_BUFFER_FLAG_IS_SET (o,
             GST_BUFFER_FLAG_DELTA_UNIT), GST_BUFFER_FLAG_IS_SET (in,
@@ -585,11 +572,10 @@ GST_START_TEST (test_h264_sprop_in_depayloader_caps)
       gst_buffer_get_size (g_ptr_array_index (frames, 0));
   fail_unless (grown > 8, "first AU did not grow");
   for (guint i = 1; i < frames->len; i++)
-    fail_unless (same_bytes (g_ptr_array_index (frames, i),
+    fail_unless (lk_test_same_bytes (g_ptr_array_index (frames, i),
             g_ptr_array_index (out, i)));
 
-  dec = gst_harness_new_parse ("livekitdecrypt shared-key=payloader-test "
-      "key-derivation=hkdf");
+  dec = gst_harness_new_parse (DECRYPT);
   gst_harness_set_src_caps (dec, gst_caps_ref (caps));
   for (guint i = 0; i < out->len; i++)
     fail_unless_equals_int (gst_harness_push (dec,
@@ -760,7 +746,7 @@ GST_START_TEST (test_random_frames_round_trip)
         NULL);
     fail_unless_equals_int (out->len, frames->len);
     for (guint i = 0; i < frames->len; i++)
-      fail_unless (same_bytes (g_ptr_array_index (frames, i),
+      fail_unless (lk_test_same_bytes (g_ptr_array_index (frames, i),
               g_ptr_array_index (out, i)), "%s frame %u differs",
           info->depayloader, i);
     g_ptr_array_unref (out);
@@ -802,7 +788,7 @@ GST_START_TEST (test_h264_nal_split)
   }
   fail_unless_equals_int (n, 3);
   out = gst_harness_pull (depay);
-  fail_unless (same_bytes (in, out));
+  fail_unless (lk_test_same_bytes (in, out));
   gst_buffer_unref (out);
   gst_buffer_unref (in);
   gst_harness_teardown (pay);
@@ -845,8 +831,7 @@ GST_START_TEST (test_h264_depay_after_loss)
   depay = gst_harness_new ("rtph264depay");
   gst_harness_set_caps (depay, gst_caps_ref (depay_caps),
       gst_caps_from_string (H264_AU));
-  dec = gst_harness_new_parse ("livekitdecrypt shared-key=payloader-test "
-      "key-derivation=hkdf");
+  dec = gst_harness_new_parse (DECRYPT);
   gst_harness_set_src_caps (dec, gst_caps_ref (caps));
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
   for (guint i = 0; i < packets->len; i++) {
@@ -875,7 +860,7 @@ GST_START_TEST (test_h264_depay_after_loss)
               gst_buffer_get_size (in)) == 0);
       gst_buffer_unmap (got, &map);
     } else if (i != key + 1) {
-      fail_unless (same_bytes (in, got), "frame %u differs", i);
+      fail_unless (lk_test_same_bytes (in, got), "frame %u differs", i);
     }
     gst_harness_push (dec, gst_buffer_ref (got));
   }
