@@ -88,8 +88,9 @@ step "room bin with livekit-server, the Python SDK and Chromium" \
   "$top/tests/integration/run-roombin.sh" all
 # The per-buffer benchmarks still run (a smoke: nothing is measured).
 step "benchmark smoke" "$top/bench/smoke.sh"
-# gst-livekit-record in a real room: files, tones, composite, a late key,
-# a wrong-key participant, SIGINT (tests/integration/run-record.sh).
+# gst-livekit-record in a real room: the Python SDK, Chromium and bin publishers,
+# a server restart, a ratchet, a late key, a wrong-key participant, the
+# composite, SIGINT (tests/integration/run-record.sh).
 step "gst-livekit-record in a real room" "$top/tests/integration/run-record.sh"
 # The same library, plugin and tests cross-built for arm64 (Debian's arm64
 # GStreamer), run under qemu-user (scripts/test-arm64.sh; installs once).

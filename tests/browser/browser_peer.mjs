@@ -22,6 +22,7 @@
 // --fake-audio-hz sine (default 880 Hz; audio processing off), so the receiver
 // can check the tone. Checked: both tracks published and encrypted, frames
 // encoded, packets sent.
+// --no-subscribe: subscribe to nobody (a publisher that need not decode the room).
 // --toggle-camera-after S: S s after publishing, unpublish the camera track and
 // publish a new one 2 s later (a camera off/on with a new track sid); the sids
 // are in the report's "camera_toggle".
@@ -82,7 +83,7 @@ function parseArgs(argv) {
   const a = {
     url: env.LIVEKIT_URL, api_key: env.LIVEKIT_API_KEY, api_secret: env.LIVEKIT_API_SECRET,
     token: null, room: 'roombin-test', identity: 'browser', key: null, e2ee_option: 'e2ee',
-    publish: false, toggle_camera_after: null, fake_audio_hz: 880, width: 640, height: 360, simulcast: true,
+    publish: false, toggle_camera_after: null, fake_audio_hz: 880, width: 640, height: 360, simulcast: true, subscribe: true,
     expect_from: [], expect_video: false, expect_no_video: false, expect_audio_hz: null,
     expect_no_audio_hz: null, expect_state: null, expect_encryption: null, min_frames: 15,
     window: 2, observe: 4, hz_tolerance: 10, duration: 30, poll: 0.5, stop_when_done: false,
@@ -117,6 +118,7 @@ function parseArgs(argv) {
       case '--width': a.width = num(val(), 'width'); break;
       case '--height': a.height = num(val(), 'height'); break;
       case '--no-simulcast': a.simulcast = false; break;
+      case '--no-subscribe': a.subscribe = false; break;
       case '--expect-from': a.expect_from.push(val()); break;
       case '--expect-video': a.expect_video = true; break;
       case '--expect-no-video': a.expect_no_video = true; break;
@@ -505,7 +507,7 @@ async function run() {
   timings.page_ready = now();
   const cfg = { url: args.url, token: args.token || mintToken(), key: args.key,
     e2eeOption: args.e2ee_option, publish: args.publish, width: args.width, height: args.height,
-    simulcast: args.simulcast };
+    simulcast: args.simulcast, subscribe: args.subscribe };
   const started = await withTimeout(page.evaluate((c) => window.lkPeer.start(c), cfg), 30, 'lkPeer.start');
   browserInfo.e2ee_supported = started.e2ee_supported;
   timings.started = now();

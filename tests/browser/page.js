@@ -266,7 +266,7 @@ async function start(cfg) {
       identity: p.identity, sid: pub.trackSid }));
   if (keyProvider) await room.setE2EEEnabled(true);
   status('connecting');
-  await room.connect(cfg.url, cfg.token, { autoSubscribe: true });
+  await room.connect(cfg.url, cfg.token, { autoSubscribe: cfg.subscribe !== false });
   ev('connect-returned', { identity: room.localParticipant.identity });
   if (cfg.publish) {
     status('publishing');

@@ -410,11 +410,17 @@ class Peer:
         self.apply_key(ident, text, self.a.set_key_index)
 
     async def _ratchet_later(self) -> None:
-        try:
-            await asyncio.wait_for(self.stop.wait(), self.a.ratchet_after)
-            return
-        except asyncio.TimeoutError:
-            pass
+        if self.a.ratchet_when:  # when the test says (the file appears)
+            while not os.path.exists(self.a.ratchet_when):
+                if self.stop.is_set():
+                    return
+                await asyncio.sleep(0.1)
+        else:
+            try:
+                await asyncio.wait_for(self.stop.wait(), self.a.ratchet_after)
+                return
+            except asyncio.TimeoutError:
+                pass
         # the own key, index 0: receivers must follow within their ratchet window
         self.room.e2ee_manager.key_provider.ratchet_key(self.a.identity, 0)
         log.info("ratcheted key for %s index 0", self.a.identity)
@@ -494,7 +500,7 @@ class Peer:
                 self.apply_key("*", text, int(n))
             if a.set_key_after:
                 self.tasks.append(asyncio.ensure_future(self._set_key_later()))
-            if a.ratchet_after is not None:
+            if a.ratchet_after is not None or a.ratchet_when:
                 self.tasks.append(asyncio.ensure_future(self._ratchet_later()))
             await self._publish(deadline)
             self.phases.connected()
@@ -802,6 +808,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--set-key-index", type=int, default=0)
     ap.add_argument("--ratchet-after", type=float, metavar="S",
                     help="ratchet the own key (index 0) after S seconds")
+    ap.add_argument("--ratchet-when", metavar="FILE",
+                    help="ratchet the own key (index 0) once FILE exists")
     ap.add_argument("--publish-audio", type=float, metavar="HZ")
     ap.add_argument("--publish-video", action="store_true")
     ap.add_argument("--video-codec", choices=sorted(VIDEO_CODECS), default="vp8")
