@@ -25,6 +25,9 @@
 #                           a Python E2EE subscriber in the same room (control)
 #                           must hear it
 #   gst-to-gst-vp9, -h264, -h265  bin -> bin (660 Hz + that codec): decoded, state ok
+#   gst-mixed-codecs        bins publish VP8 (660 Hz) and VP9 (550 Hz), Python H.264
+#                           (440 Hz), into one room: one bin subscriber decodes
+#                           every participant's video and tone, state ok
 #   join-refused            a full room and a duplicate identity: element errors
 #   server-restart          bin -> bin (660 Hz + VP8); the server is killed mid-call
 #                           and restarted: both bins rejoin, media flows again on
@@ -140,7 +143,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 server_sh=$top/scripts/livekit-server.sh
 cluster_sh=$top/scripts/livekit-cluster.sh
-ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 join-refused server-restart chaos cluster-cross-node cluster-failover cluster-signal-node record-cluster record-cluster-failover isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
+ALL="py-to-gst gst-to-py gst-to-py-h264 wrong-key per-participant server-sees-ciphertext data e2ee-key-index e2ee-py-key-index e2ee-toggle e2ee-cryptors gst-to-gst-vp9 gst-to-gst-h264 gst-to-gst-h265 gst-mixed-codecs join-refused server-restart chaos cluster-cross-node cluster-failover cluster-signal-node record-cluster record-cluster-failover isolation gst-launch browser-to-gst gst-to-browser browser-wrong-key browser-camera-toggle"
 
 KEY="gst-livekit-e2ee roombin shared key"
 WRONG="this is not the key you are looking for"
@@ -233,6 +236,7 @@ if [ "${1:-}" = "--inside" ]; then
           args+=(--publish-video --video-codec "$1")
           shift
           ;;
+        --no-auto-subscribe) ;; # peer.py subscribes only with --subscribe
         --standin-extra) # flags only the stand-in needs
           read -r -a extra <<<"$1"
           args+=("${extra[@]}")
@@ -480,6 +484,24 @@ if [ "${1:-}" = "--inside" ]; then
     gst measure gst-sub "${R[@]}" --identity gst-sub --key "$KEY" --expect-from gst-pub \
       --expect-audio-hz 660 --expect-video --expect-state ok --expect-encryption gcm \
       --stop-when-done
+    ;;
+  gst-mixed-codecs)
+    # Every video codec through one subscriber connection: the server takes
+    # the codecs of the subscriber's first video answer for all its video
+    # m-lines (docs/room.md "Codecs received").
+    R=(--room gst-mixed-codecs)
+    # The publishers subscribe to nothing: fewer renegotiations, fewer of
+    # webrtcbin's "not-linked" rejoins (docs/room.md).
+    gst serve gst-vp8 "${R[@]}" --identity gst-vp8 --key "$KEY" --no-auto-subscribe \
+      --publish-audio 660 --publish-video vp8
+    gst serve gst-vp9 "${R[@]}" --identity gst-vp9 --key "$KEY" --no-auto-subscribe \
+      --publish-audio 550 --publish-video vp9
+    py serve py-h264 "${R[@]}" --identity py-h264 --key "$KEY" --publish-audio 440 \
+      --publish-video --video-codec h264
+    gst measure gst-sub "${R[@]}" --identity gst-sub --key "$KEY" --expect-from gst-vp8 \
+      --expect-from gst-vp9 --expect-from py-h264 --expect-audio-hz gst-vp8=660 \
+      --expect-audio-hz gst-vp9=550 --expect-audio-hz py-h264=440 --expect-video \
+      --expect-state ok --expect-encryption gcm --stop-when-done
     ;;
   join-refused)
     # Room a is full (max_participants 1, a Python peer in it): the bin's

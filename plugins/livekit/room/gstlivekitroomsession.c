@@ -332,6 +332,7 @@ typedef struct
 {
   GstLiveKitSignalClient *signal;
   GstElement *webrtc;
+  GstSDPMessage *offer;         /* as given to webrtc */
   guint id;
 } AnswerCtx;
 
@@ -353,6 +354,8 @@ on_answer_created (GstPromise * promise, gpointer data)
         ("could not answer the server's offer"), (NULL));
     goto out;
   }
+  /* The server keeps the codecs of the first video answer for good. */
+  gst_livekit_room_subscriber_complete_answer (ctx->offer, answer->sdp);
   g_signal_emit_by_name (webrtc, "set-local-description", answer, NULL);
   text = gst_sdp_message_as_text (answer->sdp);
   /* The server numbers its offers from a random start: echo the id. */
@@ -363,6 +366,7 @@ out:
     gst_webrtc_session_description_free (answer);
   g_object_unref (ctx->signal);
   gst_object_unref (ctx->webrtc);
+  gst_sdp_message_free (ctx->offer);
   g_free (ctx);
 }
 
@@ -383,12 +387,13 @@ on_offer (GstLiveKitSignalClient * signal, const gchar * sdp, guint id,
   }
   gst_livekit_room_model_add_mids (self->model, mid_to_track);
   gst_livekit_room_subscriber_prefer_track_codecs (self->subscriber, msg);
+  ctx = g_new0 (AnswerCtx, 1);
+  gst_sdp_message_copy (msg, &ctx->offer);
   offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, msg);
   /* webrtcbin runs its operations in order: the answer follows the offer. */
   g_signal_emit_by_name (self->subscriber_webrtc, "set-remote-description",
       offer, NULL);
   gst_webrtc_session_description_free (offer);
-  ctx = g_new0 (AnswerCtx, 1);
   ctx->signal = g_object_ref (signal);
   ctx->webrtc = gst_object_ref (self->subscriber_webrtc);
   ctx->id = id;

@@ -14,6 +14,7 @@
 #include "gstlivekitroomsubscriber.h"
 #include "gstlivekittrackoutput.h"
 #include "gstlivekitroompad.h"
+#include "gstlivekitsdpcodecs.h"
 
 #include <gst/livekit/livekit.h>
 #include <gst/webrtc/webrtc.h>
@@ -794,4 +795,18 @@ gst_livekit_room_subscriber_prefer_track_codecs (GstLiveKitRoomSubscriber *
     g_ptr_array_unref (formats);
     gst_livekit_room_track_free (t);
   }
+}
+
+void
+gst_livekit_room_subscriber_complete_answer (const GstSDPMessage * offer,
+    GstSDPMessage * answer)
+{
+  const gchar *encodings[G_N_ELEMENTS (depayloaders) + 1];
+  guint added;
+
+  for (guint i = 0; i < G_N_ELEMENTS (depayloaders); i++)
+    encodings[i] = depayloaders[i].encoding;
+  encodings[G_N_ELEMENTS (depayloaders)] = NULL;
+  added = gst_livekit_sdp_answer_add_codecs (offer, answer, encodings);
+  GST_DEBUG ("%u formats added to the answer", added);
 }

@@ -52,5 +52,10 @@ void gst_livekit_room_subscriber_clear (GstLiveKitRoomSubscriber * sub);
 void gst_livekit_room_subscriber_prefer_track_codecs (GstLiveKitRoomSubscriber
     * sub, GstSDPMessage * offer);
 
+/* Lists every video codec the bin receives in each video m-line of the
+ * answer to @offer (gstlivekitsdpcodecs.h). */
+void gst_livekit_room_subscriber_complete_answer (const GstSDPMessage * offer,
+    GstSDPMessage * answer);
+
 G_END_DECLS
 #endif
