@@ -132,7 +132,19 @@ if [ "${1:-}" = --inside ]; then
   echo "server restarted as $LIVEKIT_PID at $(date +%T.%N)" >>"$out/server-start.log"
   # livekit-client's full reconnect leaves a gap of 7-11 s here (the bins: 2-4 s)
   sleep 16
-  kill -INT "$rec"
+  kill -INT "$rec" 2>/dev/null || echo "FAIL: the recorder had ended before SIGINT" >>"$out/checks.log"
+  # bounded: a recorder that does not finish is a failure (its threads' stacks
+  # go to recorder-stuck.txt), never a hung test
+  for _ in $(seq 1 300); do
+    kill -0 "$rec" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$rec" 2>/dev/null; then
+    echo "FAIL: the recorder did not finish within 30 s of SIGINT" >>"$out/checks.log"
+    command -v gdb >/dev/null && timeout 60 gdb -p "$rec" -batch -ex "thread apply all bt 30" \
+      >"$out/recorder-stuck.txt" 2>&1
+    kill -KILL "$rec"
+  fi
   rc=0
   wait "$rec" || rc=$?
   rec=
