@@ -109,17 +109,51 @@ scenario_exit (void)
   exit (0);
 }
 
+/* This program again, with the scenario's name. Under qemu-user without
+ * binfmt_misc the kernel cannot exec an arm64 program: then
+ * LIVEKIT_TEST_EXEC_WRAPPER (the emulator's command line, as meson's
+ * exe_wrapper) runs it, and /proc/self/exe, which qemu maps to the
+ * emulated program, names it. */
+static gchar **
+scenario_argv (const gchar * name)
+{
+  const gchar *wrapper = g_getenv ("LIVEKIT_TEST_EXEC_WRAPPER");
+  GStrvBuilder *b = g_strv_builder_new ();
+  gchar **argv;
+
+  if (wrapper && *wrapper) {
+    gchar **w = NULL, *self;
+    GError *error = NULL;
+
+    fail_unless (g_shell_parse_argv (wrapper, NULL, &w, &error),
+        "LIVEKIT_TEST_EXEC_WRAPPER: %s", error ? error->message : "?");
+    self = g_file_read_link ("/proc/self/exe", &error);
+    fail_unless (self != NULL, "/proc/self/exe: %s", error->message);
+    g_strv_builder_addv (b, (const gchar **) w);
+    g_strv_builder_add (b, self);
+    g_strfreev (w);
+    g_free (self);
+  } else {
+    g_strv_builder_add (b, "/proc/self/exe");
+  }
+  g_strv_builder_add (b, name);
+  argv = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  return argv;
+}
+
 static void
 run_scenario (const gchar * name)
 {
-  gchar *argv[] = { (gchar *) "/proc/self/exe", (gchar *) name, NULL };
+  gchar **argv = scenario_argv (name);
   gchar *out = NULL, *err = NULL;
   gint status = 0;
   GError *error = NULL;
 
-  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-          &out, &err, &status, &error), "spawn: %s",
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+          NULL, &out, &err, &status, &error), "spawn %s: %s", argv[0],
       error ? error->message : "?");
+  g_strfreev (argv);
   fail_unless (g_spawn_check_wait_status (status, &error),
       "scenario %s: %s; stdout: %s; stderr: %s", name, error->message, out,
       err);
