@@ -193,11 +193,12 @@ pad_removed (Watch * w)
 }
 
 static GstElement *
-room_pipeline (const gchar * identity, const gchar * extra)
+room_pipeline_in (const gchar * room, const gchar * identity,
+    const gchar * extra)
 {
   gchar *desc = g_strdup_printf ("livekitroombin name=room url=%s api-key=%s "
-      "api-secret=%s room=roombin-leave identity=%s shared-key=k %s", url,
-      api_key, api_secret, identity, extra);
+      "api-secret=%s room=%s identity=%s shared-key=k %s", url,
+      api_key, api_secret, room, identity, extra);
   GstElement *pipe = gst_parse_launch (desc, NULL);
 
   g_free (desc);
@@ -209,6 +210,12 @@ room_pipeline (const gchar * identity, const gchar * extra)
     gst_bin_add (GST_BIN (pipe), e);
   }
   return pipe;
+}
+
+static GstElement *
+room_pipeline (const gchar * identity, const gchar * extra)
+{
+  return room_pipeline_in ("roombin-leave", identity, extra);
 }
 
 /* A participant who leaves for good: its pad ends with EOS once the grace
@@ -239,6 +246,62 @@ GST_START_TEST (test_participant_leave_ends_pad)
   gst_object_unref (bin);
   gst_object_unref (watcher);
   gst_object_unref (leaver);
+  g_free (w.pad_name);
+  g_mutex_clear (&w.lock);
+}
+
+GST_END_TEST;
+
+/* Holds each caps event for a while before the publisher webrtcbin's sink
+ * pad takes it: the window in which an offer made on the way would lack
+ * the track's a=ssrc lines. */
+static GstPadProbeReturn
+hold_caps (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS)
+    g_usleep (G_USEC_PER_SEC);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+on_publisher_pad (GstElement * webrtc, GstPad * pad, gpointer data)
+{
+  if (GST_PAD_IS_SINK (pad))
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, hold_caps,
+        NULL, NULL);
+}
+
+/* The publisher's offer waits until webrtcbin has taken the track's caps,
+ * not only until they left the bin's own elements: an offer without the
+ * track's a=ssrc lines is one livekit-server never matches ("could not get
+ * mid for track"), and the track would reach nobody. */
+GST_START_TEST (test_offer_waits_for_webrtcbin_caps)
+{
+  GstElement *pub = room_pipeline_in ("roombin-slow-caps", "slow-caps",
+      "audiotestsrc is-live=true ! opusenc ! room.audio_0");
+  GstElement *sub = room_pipeline_in ("roombin-slow-caps", "slow-caps-sub",
+      "");
+  GstElement *pub_bin = gst_bin_get_by_name (GST_BIN (pub), "room");
+  GstElement *bin = gst_bin_get_by_name (GST_BIN (sub), "room");
+  GstElement *webrtc = gst_bin_get_by_name (GST_BIN (pub_bin), "publisher");
+  Watch w = { 0 };
+
+  /* The bin makes its first webrtcbins when it is made. */
+  fail_unless (webrtc != NULL);
+  g_signal_connect (webrtc, "pad-added", G_CALLBACK (on_publisher_pad), NULL);
+  g_mutex_init (&w.lock);
+  g_signal_connect (bin, "pad-added", G_CALLBACK (on_watcher_pad), &w);
+  gst_element_set_state (sub, GST_STATE_PLAYING);
+  gst_element_set_state (pub, GST_STATE_PLAYING);
+  fail_unless (wait_for (&w, has_media, 20000), "no media from slow-caps");
+
+  gst_element_set_state (pub, GST_STATE_NULL);
+  gst_element_set_state (sub, GST_STATE_NULL);
+  gst_object_unref (bin);
+  gst_object_unref (webrtc);
+  gst_object_unref (pub_bin);
+  gst_object_unref (sub);
+  gst_object_unref (pub);
   g_free (w.pad_name);
   g_mutex_clear (&w.lock);
 }
@@ -462,6 +525,7 @@ roombin_livekit_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_peer_connection_failure_rejoins);
   tcase_add_test (tc, test_participant_leave_ends_pad);
+  tcase_add_test (tc, test_offer_waits_for_webrtcbin_caps);
   tcase_add_test (tc, test_cryptor_policy_survives_rejoin);
   tcase_add_test (tc, test_publish_refused_by_token);
   return s;

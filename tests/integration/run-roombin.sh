@@ -987,9 +987,8 @@ run_scenario() {
     echo "run-roombin: scenario $1: runner exited with $?" >&2
 }
 # A scenario with a failed peer runs once more, and says so loudly: some
-# failures are known to be intermittent (a publisher's rejoin the server
-# cannot match, "could not get mid for track": docs/room.md), and one run
-# of the whole suite must not hide the rest behind them. The first attempt's
+# failures are known to be intermittent (docs/room.md "Not yet done"), and
+# one run of the whole suite must not hide the rest behind them. The first attempt's
 # reports stay in $out/SCENARIO.attempt1; a second failure fails the suite.
 # ROOMBIN_RETRY=0 turns this off.
 retried=()

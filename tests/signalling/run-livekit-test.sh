@@ -51,15 +51,4 @@ echo "livekit-server $("$bin" --version 2>/dev/null | awk '{print $NF}') up on" 
 
 "$@"
 rc=$?
-# A publish the server could not match ("could not get mid for track":
-# docs/room.md "Not yet done") fails the room-bin tests now and then; only
-# then the test runs once more, and says so. LIVEKIT_TEST_RETRY=0: never.
-if [ $rc -ne 0 ] && [ "${LIVEKIT_TEST_RETRY:-1}" = 1 ] &&
-  grep -q "could not get mid for track" "$state/server.log"; then
-  echo "RETRY: the test failed and the server logged \"could not get mid for track\";" \
-    "running it once more (first attempt's server log: $state/server.attempt1.log)"
-  cp "$state/server.log" "$state/server.attempt1.log"
-  "$@"
-  rc=$?
-fi
 exit $rc

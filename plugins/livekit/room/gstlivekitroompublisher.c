@@ -52,7 +52,7 @@ typedef struct
   guint width, height;
   gboolean ready;               /* linked to webrtcbin, codec known */
   gboolean announced;           /* AddTrack sent */
-  gboolean caps_sent;           /* its webrtcbin pad has had caps */
+  gboolean caps_sent;           /* webrtcbin has taken its pad's caps */
   gboolean eos;                 /* its input ended */
   gboolean refused;             /* by the server: never linked again */
 } Publication;
@@ -73,12 +73,25 @@ struct _GstLiveKitRoomPublisher
   gboolean renegotiate;         /* another one is needed after it */
 };
 
+static void on_webrtc_pad_caps (GstPad * pad, GParamSpec * spec,
+    gpointer data);
+
+/* Lock held (or @p not shared any more). */
+static void
+drop_webrtc_pad (Publication * p)
+{
+  if (!p->webrtc_pad)
+    return;
+  g_signal_handlers_disconnect_by_func (p->webrtc_pad, on_webrtc_pad_caps, p);
+  gst_clear_object (&p->webrtc_pad);
+}
+
 static void
 publication_free (Publication * p)
 {
   g_free (p->cid);
   g_free (p->sid);
-  gst_clear_object (&p->webrtc_pad);
+  drop_webrtc_pad (p);
   gst_clear_object (&p->encrypt);
   gst_clear_object (&p->payloader);
   gst_clear_object (&p->guard);
@@ -155,6 +168,8 @@ link_to_webrtc (Publication * p, GstElement * webrtc)
   p->webrtc_pad = request_webrtc_pad (webrtc, p->codec);
   if (!p->webrtc_pad)
     return FALSE;
+  g_signal_connect (p->webrtc_pad, "notify::caps",
+      G_CALLBACK (on_webrtc_pad_caps), p);
   g_object_get (p->webrtc_pad, "transceiver", &trans, NULL);
   g_free (p->cid);
   p->cid = gst_object_get_name (GST_OBJECT (trans));
@@ -165,25 +180,28 @@ link_to_webrtc (Publication * p, GstElement * webrtc)
   return TRUE;
 }
 
-/* webrtcbin writes a track's SSRC (what the server matches AddTrack
- * against) into an offer only once its pad has caps: the offer waits for
- * them, after a rejoin too. */
-static GstPadProbeReturn
-on_caps_to_webrtc (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+/* webrtcbin writes a track's a=ssrc msid lines (what the server matches
+ * the RTP and the AddTrack cid by) into an offer only from caps it has
+ * taken on the track's pad; without them livekit-server files the track
+ * under a transceiver of its own with no mid ("could not get mid for
+ * track") and never publishes it. A pad's caps notify comes after its
+ * event function (webrtcbin's) accepted them; a probe upstream would come
+ * before, and an offer made in between lacks the lines. The offer waits
+ * for this, after a rejoin too. */
+static void
+on_webrtc_pad_caps (GstPad * pad, GParamSpec * spec, gpointer data)
 {
   Publication *p = data;
   GstLiveKitRoomPublisher *pub = p->owner;
   gboolean first;
 
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_CAPS)
-    return GST_PAD_PROBE_OK;
   g_mutex_lock (&pub->lock);
-  first = !p->caps_sent;
-  p->caps_sent = TRUE;
+  first = pad == p->webrtc_pad && !p->caps_sent;
+  if (first)
+    p->caps_sent = TRUE;
   g_mutex_unlock (&pub->lock);
   if (first)
     pub->negotiate_later (pub->user_data);
-  return GST_PAD_PROBE_OK;
 }
 
 /* Links encrypt -> payloader -> guard -> webrtcbin for the codec of @caps.
@@ -196,7 +214,6 @@ link_publication (Publication * p, GstCaps * caps)
   const GstStructure *s = gst_caps_get_structure (caps, 0);
   const gchar *media = gst_structure_get_name (s);
   const PayloaderChoice *choice = NULL;
-  GstPad *src;
   guint32 ssrc = randombytes_random ();
   gint width = 0, height = 0;
   gboolean linked;
@@ -222,10 +239,6 @@ link_publication (Publication * p, GstCaps * caps)
 
   p->guard = gst_object_ref (gst_livekit_flow_guard_new ());
   gst_bin_add (bin, p->guard);
-  src = gst_element_get_static_pad (p->guard, "src");
-  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      on_caps_to_webrtc, p, NULL);
-  gst_object_unref (src);
 
   g_mutex_lock (&pub->lock);
   linked = link_to_webrtc (p, pub->webrtc);
@@ -405,7 +418,7 @@ gst_livekit_room_publisher_set_webrtcbin (GstLiveKitRoomPublisher * pub,
     src = gst_element_get_static_pad (p->guard, "src");
     gst_pad_unlink (src, p->webrtc_pad);
     gst_object_unref (src);
-    gst_clear_object (&p->webrtc_pad);
+    drop_webrtc_pad (p);
     g_clear_pointer (&p->sid, g_free);
     p->announced = FALSE;
     p->ready = FALSE;
@@ -572,7 +585,11 @@ gst_livekit_room_publisher_on_track_refused (GstLiveKitRoomPublisher * pub,
     p->refused = TRUE;
     p->ready = FALSE;
     pad_name = g_strdup (GST_PAD_NAME (p->ghost));
-    webrtc_pad = g_steal_pointer (&p->webrtc_pad);
+    if (p->webrtc_pad) {
+      g_signal_handlers_disconnect_by_func (p->webrtc_pad, on_webrtc_pad_caps,
+          p);
+      webrtc_pad = g_steal_pointer (&p->webrtc_pad);
+    }
     if (p->guard)
       src = gst_element_get_static_pad (p->guard, "src");
   }
