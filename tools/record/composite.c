@@ -137,10 +137,12 @@ rec_composite_new (GstBin * pipeline, const gchar * path, gint width,
       "background", 1 /* black */ , NULL);
   g_object_set (c->mixer, "latency", (guint64) INPUT_LATENCY, NULL);
   gst_bin_add_many (pipeline, c->compositor, c->mixer, NULL);
+  /* The rate is fixed too: the compositor would take the fastest input's
+   * (avdec_h264 says 25/1) and webmmux refuses the caps change. */
   desc = g_strdup_printf ("videoconvert ! capsfilter caps=video/x-raw,format=I420,"
-      "width=%d,height=%d ! vp8enc deadline=1 cpu-used=8 threads=1 "
+      "width=%d,height=%d,framerate=%d/1 ! vp8enc deadline=1 cpu-used=8 threads=1 "
       "keyframe-max-dist=%d target-bitrate=800000 end-usage=cbr", width, height,
-      fps * 2);
+      fps, fps * 2);
   venc = chain (c, desc, error);
   g_free (desc);
   aenc = chain (c, "audioconvert ! audioresample ! opusenc", error);

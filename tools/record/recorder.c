@@ -16,8 +16,10 @@
 #include <gst/livekit/signalling/token.h>
 
 /* How long a participant's first frames wait for its other tracks' pads
- * before its file starts without them (Matroska takes no late tracks). */
-#define START_WAIT_MS 1500
+ * before its file starts without them (Matroska takes no late tracks). The
+ * server forwards a video track from its next key frame: a bin's VP9 pad
+ * came 1.3-3.5 s after its audio's (run-record.sh). The queues hold 10 s. */
+#define START_WAIT_MS 4000
 /* How long the end waits for the muxers to finish their files. */
 #define FINISH_TIMEOUT_S 15
 
