@@ -758,9 +758,9 @@ format_rank (const GstSDPMedia * media, const gchar * pt, const gchar * codec)
 
 /* webrtcbin 1.22 answers a new m-line with the first codec of the offer
  * only (gst_sdp_media_set_media_from_caps), and the server lists VP8
- * first: a VP9/H.264/H.265 track would not be sent to us ("codec is not
- * supported by remote"). The codec of the track each m-line carries (from
- * its TrackInfo) goes first; H.264 in non-interleaved mode first of all. */
+ * first. The codec of the track each m-line carries (from its TrackInfo)
+ * goes first, H.264 in non-interleaved mode first of all, so that the
+ * answer's first codec is the track's; complete_answer adds the others. */
 void
 gst_livekit_room_subscriber_prefer_track_codecs (GstLiveKitRoomSubscriber *
     self, GstSDPMessage * offer)
