@@ -187,8 +187,9 @@ rec_recorder_on_bus (GstBus * bus, GstMessage * msg, gpointer data)
   } else if (g_str_equal (name, "livekit-track-subscribed")) {
     on_track_subscribed (rec, s);
   } else if (g_str_equal (name, "livekit-participant-left")) {
-    RecParticipant *p = g_hash_table_lookup (rec->participants,
-        gst_structure_get_string (s, "identity"));
+    const gchar *identity = gst_structure_get_string (s, "identity");
+    RecParticipant *p = identity ?
+        g_hash_table_lookup (rec->participants, identity) : NULL;
     if (p)
       p->left = TRUE;
   } else if (g_str_equal (name, "livekit-e2ee-state")) {

@@ -357,6 +357,16 @@ on_pad_added (GstElement * bin, GstPad * pad, RecRecorder * rec)
     return;
   g_object_get (pad, "identity", &identity, "kind", &kind, "source", &source,
       NULL);
+  /* A track the bin could not attribute to anyone (its announcement never
+   * came) has no file to go to; the bin drops what an unlinked pad gets.
+   * This runs on a streaming thread: a NULL key would crash the lookup. */
+  if (!identity) {
+    g_printerr ("gst-livekit-record: %s comes from an unknown participant: "
+        "not recorded\n", GST_PAD_NAME (pad));
+    g_free (kind);
+    g_free (source);
+    return;
+  }
   g_mutex_lock (&rec->lock);
   p = g_hash_table_lookup (rec->participants, identity);
   if (!p) {

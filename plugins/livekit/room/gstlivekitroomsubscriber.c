@@ -58,7 +58,15 @@ struct _GstLiveKitRoomSubscriber
   GstClockTime grace_period;
   gboolean grace_suspended;     /* between sessions */
   gchar *sif_trailer;
+  GCond learned;                /* the model learned a track */
+  guint epoch;                  /* bumped when the tracks are dropped */
+  gulong published_id;
 };
+
+/* How long a track's chain waits for the announcement of a track whose
+ * media came first (the server sends participant updates and the
+ * subscriber offer on separate paths; LiveKit's clients wait too). */
+#define ANNOUNCEMENT_WAIT_MS 3000
 
 static GQuark track_quark;
 
@@ -279,6 +287,49 @@ track_for_pad (GstLiveKitRoomSubscriber * self, GstPad * pad,
   return track;
 }
 
+/* Streaming thread: what the model knows of the track on @pad, waiting a
+ * bounded time for its announcement when it knows nothing yet (its sender
+ * would be unknown for the pad's whole life). Ends early when the tracks
+ * are dropped (a rejoin, a stop). */
+static GstLiveKitRoomTrack *
+wait_for_track (GstLiveKitRoomSubscriber * self, GstPad * pad,
+    GstLiveKitTrackType type)
+{
+  gint64 deadline = g_get_monotonic_time () +
+      ANNOUNCEMENT_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  GstLiveKitRoomTrack *track = track_for_pad (self, pad, type);
+  guint epoch;
+
+  if (track->identity)
+    return track;
+  GST_INFO_OBJECT (self->host->bin, "media of track %s came before its "
+      "announcement: waiting for it", track->sid);
+  g_mutex_lock (&self->lock);
+  epoch = self->epoch;
+  while (!track->identity && epoch == self->epoch) {
+    gboolean timed_out = !g_cond_wait_until (&self->learned, &self->lock,
+        deadline);
+    g_mutex_unlock (&self->lock);
+    gst_livekit_room_track_free (track);
+    track = track_for_pad (self, pad, type);
+    g_mutex_lock (&self->lock);
+    if (timed_out)
+      break;
+  }
+  g_mutex_unlock (&self->lock);
+  return track;
+}
+
+/* Signalling thread: wakes the chains waiting for an announcement. */
+static void
+on_model_track_published (GstLiveKitRoomModel * model, const gchar * identity,
+    GstLiveKitTrackInfo * track, GstLiveKitRoomSubscriber * self)
+{
+  g_mutex_lock (&self->lock);
+  g_cond_broadcast (&self->learned);
+  g_mutex_unlock (&self->lock);
+}
+
 static GstElement *
 add_element (GstLiveKitRoomSubscriber * self, Track * t, const gchar * factory)
 {
@@ -366,7 +417,7 @@ build_track (GstLiveKitRoomSubscriber * self, GstPad * pad, GstCaps * caps)
     return;
   }
 
-  info = track_for_pad (self, pad, media && g_str_has_prefix (media, "audio")
+  info = wait_for_track (self, pad, media && g_str_has_prefix (media, "audio")
       ? GST_LIVEKIT_TRACK_TYPE_AUDIO : GST_LIVEKIT_TRACK_TYPE_VIDEO);
   if (!info->identity)
     GST_ELEMENT_WARNING (bin, STREAM, DECRYPT,
@@ -565,6 +616,9 @@ gst_livekit_room_subscriber_new (const GstLiveKitRoomHost * host,
   self->host = host;
   self->model = g_object_ref (model);
   g_mutex_init (&self->lock);
+  g_cond_init (&self->learned);
+  self->published_id = g_signal_connect (model, "track-published",
+      G_CALLBACK (on_model_track_published), self);
   self->outputs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) output_free);
   self->tracks = g_ptr_array_new ();
@@ -575,10 +629,12 @@ void
 gst_livekit_room_subscriber_free (GstLiveKitRoomSubscriber * self)
 {
   gst_livekit_room_subscriber_clear (self);
+  g_signal_handler_disconnect (self->model, self->published_id);
   g_hash_table_unref (self->outputs);
   g_ptr_array_unref (self->tracks);
   g_object_unref (self->model);
   g_free (self->sif_trailer);
+  g_cond_clear (&self->learned);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -629,6 +685,8 @@ gst_livekit_room_subscriber_drop_all (GstLiveKitRoomSubscriber * self,
 
   g_mutex_lock (&self->lock);
   self->grace_suspended = TRUE;
+  self->epoch++;
+  g_cond_broadcast (&self->learned);
   g_mutex_unlock (&self->lock);
   g_signal_handlers_disconnect_by_data (webrtc, self);
   it = gst_element_iterate_src_pads (webrtc);
@@ -709,6 +767,8 @@ gst_livekit_room_subscriber_clear (GstLiveKitRoomSubscriber * self)
   /* The tracks first: they point at the outputs. */
   g_mutex_lock (&self->lock);
   self->grace_suspended = TRUE;
+  self->epoch++;
+  g_cond_broadcast (&self->learned);
   for (guint i = 0; i < self->tracks->len; i++)
     g_ptr_array_add (pads, gst_object_ref (((Track *)
                 g_ptr_array_index (self->tracks, i))->webrtc_pad));

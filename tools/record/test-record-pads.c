@@ -1,0 +1,213 @@
+/* The recorder's handling of the room bin's pads and messages, without a
+ * server: what the bin hands it from a streaming thread must never crash
+ * it, whatever is still unknown about the pad (issue 11: a SIGSEGV in
+ * g_str_hash on an rtpjitterbuffer thread at join, from a pad whose
+ * identity was NULL). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "recorder-private.h"
+
+/* A pad like livekitroombin's: identity, kind and source properties, any
+ * of them NULL. */
+typedef struct
+{
+  GstPad parent;
+  gchar *identity, *kind, *source;
+} FakePad;
+
+typedef struct
+{
+  GstPadClass parent_class;
+} FakePadClass;
+
+G_DEFINE_TYPE (FakePad, fake_pad, GST_TYPE_PAD);
+
+enum
+{
+  PROP_0,
+  PROP_IDENTITY,
+  PROP_KIND,
+  PROP_SOURCE,
+};
+
+static void
+fake_pad_get_property (GObject * object, guint id, GValue * value,
+    GParamSpec * pspec)
+{
+  FakePad *pad = (FakePad *) object;
+
+  switch (id) {
+    case PROP_IDENTITY:
+      g_value_set_string (value, pad->identity);
+      break;
+    case PROP_KIND:
+      g_value_set_string (value, pad->kind);
+      break;
+    case PROP_SOURCE:
+      g_value_set_string (value, pad->source);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+  }
+}
+
+static void
+fake_pad_finalize (GObject * object)
+{
+  FakePad *pad = (FakePad *) object;
+
+  g_free (pad->identity);
+  g_free (pad->kind);
+  g_free (pad->source);
+  G_OBJECT_CLASS (fake_pad_parent_class)->finalize (object);
+}
+
+static void
+fake_pad_class_init (FakePadClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+
+  gobject_class->get_property = fake_pad_get_property;
+  gobject_class->finalize = fake_pad_finalize;
+  g_object_class_install_property (gobject_class, PROP_IDENTITY,
+      g_param_spec_string ("identity", "", "", NULL, G_PARAM_READABLE));
+  g_object_class_install_property (gobject_class, PROP_KIND,
+      g_param_spec_string ("kind", "", "", NULL, G_PARAM_READABLE));
+  g_object_class_install_property (gobject_class, PROP_SOURCE,
+      g_param_spec_string ("source", "", "", NULL, G_PARAM_READABLE));
+}
+
+static void
+fake_pad_init (FakePad * pad)
+{
+}
+
+static GstPad *
+fake_pad_new (const gchar * name, const gchar * identity, const gchar * kind,
+    const gchar * source)
+{
+  FakePad *pad = g_object_new (fake_pad_get_type (), "name", name,
+      "direction", GST_PAD_SRC, NULL);
+
+  pad->identity = g_strdup (identity);
+  pad->kind = g_strdup (kind);
+  pad->source = g_strdup (source);
+  return GST_PAD (pad);
+}
+
+static RecRecorder *
+recorder_new (RecOptions * o, gchar ** dir)
+{
+  RecExitCode code = REC_EXIT_OK;
+  GError *err = NULL;
+  RecRecorder *rec;
+
+  *dir = g_dir_make_tmp ("record-pads-XXXXXX", NULL);
+  memset (o, 0, sizeof (*o));
+  o->url = (gchar *) "ws://127.0.0.1:1";
+  o->token = (gchar *) "not-a-token";
+  o->identity = (gchar *) "recorder";
+  o->out_dir = *dir;
+  o->participant_keys = g_ptr_array_new ();
+  o->ratchet_window_size = -1;
+  o->quiet = TRUE;
+  rec = rec_recorder_new (o, &code, &err);
+  fail_unless (rec != NULL, "%s", err ? err->message : "?");
+  return rec;
+}
+
+static void
+recorder_free (RecRecorder * rec, RecOptions * o, gchar * dir)
+{
+  rec_recorder_free (rec);
+  g_ptr_array_unref (o->participant_keys);
+  g_rmdir (dir);
+  g_free (dir);
+}
+
+/* The bin emits pad-added on a streaming thread, as the real one does. */
+static gpointer
+emit_pad_added (gpointer data)
+{
+  gpointer *args = data;
+
+  g_signal_emit_by_name (args[0], "pad-added", args[1]);
+  return NULL;
+}
+
+static void
+add_pad_from_thread (RecRecorder * rec, GstPad * pad)
+{
+  gpointer args[2] = { rec->bin, pad };
+  GThread *t = g_thread_new ("streaming", emit_pad_added, args);
+
+  g_thread_join (t);
+}
+
+GST_START_TEST (test_pad_of_unknown_participant)
+{
+  RecOptions o;
+  gchar *dir;
+  RecRecorder *rec = recorder_new (&o, &dir);
+  GstPad *unknown = fake_pad_new ("unknown_video_1", NULL, "video", NULL);
+  GstPad *alice = fake_pad_new ("alice_camera", "alice", "video", "camera");
+  RecParticipant *p;
+
+  gst_object_ref_sink (unknown);
+  gst_object_ref_sink (alice);
+  add_pad_from_thread (rec, unknown);
+  fail_unless_equals_int (g_hash_table_size (rec->participants), 0);
+  add_pad_from_thread (rec, alice);
+  p = g_hash_table_lookup (rec->participants, "alice");
+  fail_unless (p != NULL);
+  fail_unless (rec_participant_find_track (p, alice) != NULL);
+  recorder_free (rec, &o, dir);
+  gst_object_unref (unknown);
+  gst_object_unref (alice);
+}
+
+GST_END_TEST;
+
+/* Bus messages with fields missing (a sender the bin could not name). */
+GST_START_TEST (test_messages_without_identity)
+{
+  RecOptions o;
+  gchar *dir;
+  RecRecorder *rec = recorder_new (&o, &dir);
+  const gchar *names[] = { "livekit-participant-left",
+    "livekit-track-subscribed", "livekit-track-published",
+    "livekit-e2ee-state", "livekit-track-unpublished",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    GstMessage *msg = gst_message_new_element (GST_OBJECT (rec->bin),
+        gst_structure_new (names[i], "track-sid", G_TYPE_STRING, "TR_x",
+            "pad", G_TYPE_STRING, "unknown_video_1", NULL));
+    rec_recorder_on_bus (NULL, msg, rec);
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_int (g_hash_table_size (rec->participants), 0);
+  recorder_free (rec, &o, dir);
+}
+
+GST_END_TEST;
+
+static Suite *
+record_pads_suite (void)
+{
+  Suite *s = suite_create ("record-pads");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_pad_of_unknown_participant);
+  tcase_add_test (tc, test_messages_without_identity);
+  return s;
+}
+
+GST_CHECK_MAIN (record_pads);
