@@ -199,12 +199,33 @@ meson_tests() {
     # meson's error logs follow a line with a scissors mark.
     sed -n '/\xe2\x9c\x80/,$p' "$log" | tail -60
   fi
+  if heap_abort_retry "$log"; then rc=0; fi
   if grep -Eq '^Skipped: +[1-9]' "$log"; then
     echo "some tests were skipped"
     rc=1
   fi
   rm -f "$log"
   return "$rc"
+}
+
+# An open problem (README, arm64): under qemu a test program now and then
+# aborts in glibc's allocator, "malloc_consolidate(): invalid chunk size"
+# (test-payloaders' x264 case, test-pipelines' lossy Opus case; never
+# natively, under ASan or valgrind on amd64; cause not found). When that is the only failure, the test runs once more,
+# loudly, its first log kept; a second failure fails. Returns 0 if the
+# retry passed.
+heap_abort_retry() {
+  local log=$1 failed keep
+  [ "$rc" -ne 0 ] && grep -q 'malloc_consolidate(): invalid chunk size' "$log" || return 1
+  failed=$(sed -n 's/^ *[0-9]*\/[0-9]* [^ ]*:check \/ \([a-z0-9-]*\) *FAIL .*/\1/p' "$log" | sort -u)
+  [ "$(echo "$failed" | wc -w)" -eq 1 ] || return 1
+  keep=$build/heap-abort-$failed-$(date +%s).log
+  cp "$log" "$keep"
+  say "RETRY: $failed aborted in glibc malloc under qemu (open problem, see" \
+    "README arm64); first log: $keep; running it once more"
+  meson test -C "$build" --no-rebuild --print-errorlogs --timeout-multiplier 4 \
+    "$failed" 2>&1 | grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Skipped|Timeout):'
+  [ "${PIPESTATUS[0]}" -eq 0 ]
 }
 
 passed=0
