@@ -335,16 +335,25 @@ gst_livekit_rbsp_unescape_in_place (uint8_t * data, size_t len)
 {
   size_t o = 0, i = 0;
 
-  while (i < len) {
-    if (len - i >= 3 && data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 3) {
-      data[o++] = 0;
-      data[o++] = 0;
-      i += 3;
-    } else {
-      data[o++] = data[i++];
-    }
+  /* Only 00 00 03 changes anything and starts at a zero pair, which
+   * ciphertext holds once per 64 KB: move the runs between pairs in bulk
+   * (a byte loop here cost ~13 instructions a byte on arm64). */
+  while (len - i >= 3) {
+    size_t p = i + find_zero_pair (data + i, len - i - 2), run;
+    bool three;
+
+    if (p == len - 2)
+      break;
+    /* data[p] == data[p + 1] == 0: drop data[p + 2] if it is 3; else
+     * keep data[p] and look again from data[p + 1]. */
+    three = data[p + 2] == 3;
+    run = p - i + (three ? 2 : 1);
+    memmove (data + o, data + i, run);
+    o += run;
+    i = p + (three ? 3 : 1);
   }
-  return o;
+  memmove (data + o, data + i, len - i);
+  return o + len - i;
 }
 
 static void

@@ -222,6 +222,58 @@ GST_START_TEST (test_rbsp)
 
 GST_END_TEST;
 
+/* JS parseRbsp, byte by byte: the definition the bulk version must match. */
+static gsize
+unescape_bytewise (const guint8 * in, gsize len, guint8 * out)
+{
+  gsize o = 0, i = 0;
+
+  while (i < len) {
+    if (len - i >= 3 && in[i] == 0 && in[i + 1] == 0 && in[i + 2] == 3) {
+      out[o++] = 0;
+      out[o++] = 0;
+      i += 3;
+    } else {
+      out[o++] = in[i++];
+    }
+  }
+  return o;
+}
+
+/* Zero-heavy random inputs of every short length and some long ones
+ * (runs longer than the 256-byte scan blocks, patterns at the edges). */
+GST_START_TEST (test_rbsp_unescape_random)
+{
+  static const guint8 alphabet[] = { 0, 0, 0, 3, 3, 1, 0xff };
+  GRand *rand = g_rand_new_with_seed (12);
+  guint8 *in = g_malloc (4096), *want = g_malloc (4096), *got =
+      g_malloc (4096);
+
+  for (guint round = 0; round < 20000; round++) {
+    gsize len = round < 10000 ? round % 40 :
+        (gsize) g_rand_int_range (rand, 0, 4096);
+    gboolean sparse = round % 3 == 0;
+    gsize n_want, n_got;
+
+    for (gsize i = 0; i < len; i++)
+      in[i] = sparse && g_rand_int_range (rand, 0, 300) != 0 ?
+          (guint8) g_rand_int_range (rand, 1, 256) :
+          alphabet[g_rand_int_range (rand, 0, sizeof alphabet)];
+    n_want = unescape_bytewise (in, len, want);
+    memcpy (got, in, len);
+    n_got = gst_livekit_rbsp_unescape_in_place (got, len);
+    fail_unless_equals_int (n_got, n_want);
+    fail_unless (memcmp (got, want, n_want) == 0, "round %u, %u bytes",
+        round, (guint) len);
+  }
+  g_free (in);
+  g_free (want);
+  g_free (got);
+  g_rand_free (rand);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_annexb_normalize)
 {
   gsize len, n;
@@ -502,6 +554,7 @@ frame_suite (void)
   tcase_add_test (tc, test_h264_vector_decrypts);
   tcase_add_test (tc, test_clear_prefix_rules);
   tcase_add_test (tc, test_rbsp);
+  tcase_add_test (tc, test_rbsp_unescape_random);
   tcase_add_test (tc, test_annexb_normalize);
   tcase_add_test (tc, test_parse_rejects_malformed);
   tcase_add_test (tc, test_tampered_frame_fails);
