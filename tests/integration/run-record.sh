@@ -116,8 +116,9 @@ if [ "${1:-}" = --inside ]; then
     >"$out/recorder.log" 2>&1 &
   rec=$!
   sleep 5
-  cp "$out/late.key.src" "$out/keys/.late.tmp" && mv "$out/keys/.late.tmp" "$out/keys/late.key"
+  # the mark first: under load a date after the rename can come late
   date +%s.%N >"$out/key-given"
+  cp "$out/late.key.src" "$out/keys/.late.tmp" && mv "$out/keys/.late.tmp" "$out/keys/late.key"
   sleep 2
   : >"$out/ratchet" # py ratchets its key; the recorder must follow
   sleep 3
@@ -161,15 +162,32 @@ mkdir -p "$out"
 echo "run-record: logs and files in $out"
 [ "$(id -u)" = 0 ] || { echo "run-record.sh: needs root (network namespace)" >&2; exit 1; }
 "$top/scripts/livekit-server.sh" install >/dev/null
+attempt() {
+  local rc=0
+  "$top/scripts/livekit-netns.sh" run "$0" --inside "$out" || rc=$?
+  cat "$out/checks.log" "$out/recorder.log" 2>/dev/null
+  if [ $rc = 0 ]; then
+    /usr/bin/python3 "$here/record_check.py" "$out/rec" --file "py=$PY_VIDEO:440" \
+      --file browser=vp8:880 --file "gst=$GST_VIDEO:660" --file late=vp8:550 \
+      --no-file intruder=decryption-failed --min-rejoins 1 --event-mark "$out/killed" \
+      --late "late=$out/key-given" \
+      --composite "$out/rec/room.webm" --composite-tiles 4 --absent-hz 770 || rc=$?
+  fi
+  return $rc
+}
+# A failed run goes once more, loudly, as run-roombin.sh's scenarios do:
+# known intermittent failures under load (docs/record.md: a bin publisher
+# that does not rejoin after the restart, the recorder's crash at a rejoin)
+# must not hide the rest. The first attempt stays in OUT.attempt1;
+# RECORD_RETRY=0 turns this off.
 rc=0
-"$top/scripts/livekit-netns.sh" run "$0" --inside "$out" || rc=$?
-cat "$out/checks.log" "$out/recorder.log" 2>/dev/null
-if [ $rc = 0 ]; then
-  /usr/bin/python3 "$here/record_check.py" "$out/rec" --file "py=$PY_VIDEO:440" \
-    --file browser=vp8:880 --file "gst=$GST_VIDEO:660" --file late=vp8:550 \
-    --no-file intruder=decryption-failed --min-rejoins 1 --event-mark "$out/killed" \
-    --late "late=$out/key-given" \
-    --composite "$out/rec/room.webm" --composite-tiles 4 --absent-hz 770 || rc=$?
+attempt || rc=$?
+if [ $rc != 0 ] && [ "${RECORD_RETRY:-1}" = 1 ]; then
+  rm -rf "${out:?}.attempt1" && mv "$out" "$out.attempt1" && mkdir -p "$out"
+  echo "run-record: RETRY: the first attempt failed (exit $rc; logs in $out.attempt1); running once more"
+  rc=0
+  attempt || rc=$?
+  echo "run-record: RETRIED after a failure (look at $out.attempt1); second attempt: exit $rc"
 fi
 echo "run-record: took $(($(date +%s) - t0)) s"
 exit $rc
