@@ -178,11 +178,13 @@ pbkdf2_summary() {
     return
   fi
   [ -f "$log" ] || return 0
-  say "PBKDF2: $(grep -c '^hit ' "$log" || true) of $(wc -l <"$log") derivations" \
-    "answered from $pbkdf2_cache (each computed in full, 100 000 iterations, by" \
-    "the arm64 OpenSSL when first needed), the others computed in full now;" \
-    "test-kdf's known answers, test-exit and test-decrypt-hold always derive in full." \
-    "By program:"
+  local hits all
+  hits=$(grep -c '^hit ' "$log" || true)
+  all=$(wc -l <"$log")
+  say "PBKDF2: $hits of $all derivations answered from $pbkdf2_cache (each" \
+    "computed in full, 100 000 iterations, by the arm64 OpenSSL when first" \
+    "needed), $((all - hits)) computed in full now; test-kdf's known answers," \
+    "test-exit and test-decrypt-hold always derive in full. By program:"
   awk '{ n[$2]++; if ($1 == "hit") h[$2]++ }
     END { for (p in n) printf "test-arm64:   %-18s %4d of %4d from the cache\n", p, h[p], n[p] }' \
     "$log" | sort
