@@ -26,7 +26,8 @@ struct _RecComposite
   GstElement *video_bg, *audio_bg, *compositor, *mixer, *sink;
   GMutex lock;
   GPtrArray *tiles;             /* Tile: the video inputs, in grid order */
-  gint stopping, done;
+  GPtrArray *parts;             /* every element it added to the pipeline */
+  gint stopping, done, failed;
 };
 
 const gchar *
@@ -47,6 +48,14 @@ rec_decoder_for (const gchar * caps_name)
   return NULL;
 }
 
+static void
+add_part (RecComposite * c, GstElement * e)
+{
+  g_mutex_lock (&c->lock);
+  g_ptr_array_add (c->parts, gst_object_ref (e));
+  g_mutex_unlock (&c->lock);
+}
+
 static GstElement *
 make (RecComposite * c, const gchar * factory, GError ** error)
 {
@@ -55,6 +64,8 @@ make (RecComposite * c, const gchar * factory, GError ** error)
   if (!e)
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
         "the element %s is missing", factory);
+  else
+    add_part (c, e);
   return e;
 }
 
@@ -65,8 +76,10 @@ chain (RecComposite * c, const gchar * desc, GError ** error)
 {
   GstElement *bin = gst_parse_bin_from_description (desc, TRUE, error);
 
-  if (bin)
+  if (bin) {
+    add_part (c, bin);
     gst_bin_add (c->pipeline, bin);
+  }
   return bin;
 }
 
@@ -86,6 +99,36 @@ layout (RecComposite * c)
     g_object_set (t->mixer_pad, "xpos", (gint) (i % cols) * w, "ypos",
         (gint) (i / cols) * h, "width", w, "height", h, NULL);
   }
+}
+
+/* gst_element_send_event (EOS) on a live source waits for its live lock,
+ * which its streaming thread may hold while it pushes; when the output
+ * stalled (a disk that hangs, a muxer waiting for a stream that errored)
+ * the caller waited for ever (issue 11); sent from another thread, it held
+ * the source's state lock and kept the pipeline from going to NULL (seen
+ * in test-record-composite). Here the source's own
+ * thread learns of the end from its push and sends the EOS itself;
+ * nothing waits: a stalled push is flushed by the NULL state. */
+static GstPadProbeReturn
+on_background (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RecComposite *c = data;
+
+  if (!g_atomic_int_get (&c->stopping))
+    return GST_PAD_PROBE_OK;
+  gst_mini_object_unref (GST_PAD_PROBE_INFO_DATA (info));
+  GST_PAD_PROBE_INFO_FLOW_RETURN (info) = GST_FLOW_EOS;
+  return GST_PAD_PROBE_HANDLED;
+}
+
+static void
+end_on_stop (RecComposite * c, GstElement * bg)
+{
+  GstPad *pad = gst_element_get_static_pad (bg, "src");
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_BUFFER_LIST, on_background, c, NULL);
+  gst_object_unref (pad);
 }
 
 static GstPadProbeReturn
@@ -113,6 +156,7 @@ rec_composite_new (GstBin * pipeline, const gchar * path, gint width,
   c->height = height;
   g_mutex_init (&c->lock);
   c->tiles = g_ptr_array_new ();
+  c->parts = g_ptr_array_new_with_free_func (gst_object_unref);
 
   /* The background sets the picture's size and rate and keeps both
    * aggregators producing when no participant sends. */
@@ -159,6 +203,8 @@ rec_composite_new (GstBin * pipeline, const gchar * path, gint width,
         NULL);
     gst_element_link_many (c->audio_bg, c->mixer, aenc, mux, NULL);
   }
+  end_on_stop (c, c->video_bg);
+  end_on_stop (c, c->audio_bg);
   pad = gst_element_get_static_pad (c->sink, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_sink_event,
       c, NULL);
@@ -203,6 +249,17 @@ remove_tile (gpointer data)
   g_free (t->identity);
   g_free (t);
   return G_SOURCE_REMOVE;
+}
+
+/* Once the composite failed its inputs take nothing: the tee before them
+ * would otherwise return its error to the participant's own file. */
+static GstPadProbeReturn
+on_input (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  RecComposite *c = data;
+
+  return g_atomic_int_get (&c->failed) ? GST_PAD_PROBE_DROP :
+      GST_PAD_PROBE_OK;
 }
 
 /* A participant's video ended (left the room): its tile goes and the grid
@@ -271,6 +328,8 @@ rec_composite_add (RecComposite * c, GstPad * src, const gchar * caps_name,
   gst_object_unref (out);
   gst_object_unref (mixer_pad);
   sink = gst_element_get_static_pad (branch, "sink");
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, on_input, c,
+      NULL);
   gst_pad_link (src, sink);
   gst_object_unref (sink);
   gst_element_sync_state_with_parent (branch);
@@ -280,9 +339,36 @@ rec_composite_add (RecComposite * c, GstPad * src, const gchar * caps_name,
 void
 rec_composite_stop (RecComposite * c)
 {
+  /* The background sources end themselves (on_background): the next push
+   * of each answers EOS. Nothing here waits for a streaming thread. */
   g_atomic_int_set (&c->stopping, 1);
-  gst_element_send_event (c->video_bg, gst_event_new_eos ());
-  gst_element_send_event (c->audio_bg, gst_event_new_eos ());
+}
+
+gboolean
+rec_composite_owns (RecComposite * c, GstObject * obj)
+{
+  gboolean owns = FALSE;
+
+  g_mutex_lock (&c->lock);
+  for (guint i = 0; !owns && i < c->parts->len; i++) {
+    GstObject *part = g_ptr_array_index (c->parts, i);
+    owns = obj == part || gst_object_has_as_ancestor (obj, part);
+  }
+  g_mutex_unlock (&c->lock);
+  return owns;
+}
+
+void
+rec_composite_fail (RecComposite * c)
+{
+  g_atomic_int_set (&c->failed, 1);
+  g_atomic_int_set (&c->done, 1);       /* its file will not get better */
+}
+
+gboolean
+rec_composite_has_failed (RecComposite * c)
+{
+  return g_atomic_int_get (&c->failed);
 }
 
 gboolean
@@ -313,6 +399,7 @@ rec_composite_free (RecComposite * c)
 {
   g_free (c->path);
   g_ptr_array_unref (c->tiles);
+  g_ptr_array_unref (c->parts);
   g_mutex_clear (&c->lock);
   g_free (c);
 }

@@ -14,9 +14,17 @@ RecComposite *rec_composite_new (GstBin * pipeline, const gchar * path,
 /* Decodes @src (encoded frames of @caps_name) into the grid or the mix. */
 gboolean rec_composite_add (RecComposite * comp, GstPad * src,
     const gchar * caps_name, const gchar * identity, GError ** error);
-/* Ends the background: the file is complete once every input ended too. */
+/* Ends the background (never waits for a streaming thread): the file is
+ * complete once every input ended too. */
 void rec_composite_stop (RecComposite * comp);
 gboolean rec_composite_is_done (RecComposite * comp);
+/* Whether @obj is one of the composite's elements (or inside one). */
+gboolean rec_composite_owns (RecComposite * comp, GstObject * obj);
+/* An error of its own (from any thread, as it is posted): the end does not
+ * wait for its file, and its inputs drop what comes so that the
+ * participants' files go on. */
+void rec_composite_fail (RecComposite * comp);
+gboolean rec_composite_has_failed (RecComposite * comp);
 guint rec_composite_get_tiles (RecComposite * comp);
 const gchar *rec_composite_get_path (RecComposite * comp);
 void rec_composite_free (RecComposite * comp);

@@ -127,6 +127,10 @@ on_error (RecRecorder * rec, GstMessage * msg)
 
   gst_message_parse_error (msg, &err, &debug);
   code = classify (msg, err);
+  if (!rec->error_message && rec->composite &&
+      rec_composite_owns (rec->composite, GST_MESSAGE_SRC (msg)))
+    rec->error_message = g_strdup_printf ("the composite %s: %s",
+        rec_composite_get_path (rec->composite), err->message);
   if (!rec->error_message)
     rec->error_message = g_strdup (err->message);
   if (!rec->stopping && debug && g_getenv ("GST_LIVEKIT_RECORD_DEBUG"))
@@ -143,6 +147,19 @@ on_error (RecRecorder * rec, GstMessage * msg)
   }
   g_clear_error (&err);
   g_free (debug);
+}
+
+/* In the thread that posts: an error of the composite stops its inputs
+ * before its flow error reaches the tees of the participants' files. */
+GstBusSyncReply
+rec_recorder_on_bus_sync (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  RecRecorder *rec = data;
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR && rec->composite &&
+      rec_composite_owns (rec->composite, GST_MESSAGE_SRC (msg)))
+    rec_composite_fail (rec->composite);
+  return GST_BUS_PASS;
 }
 
 gboolean

@@ -47,6 +47,8 @@ GstClockTime rec_recorder_now (RecRecorder * rec);
 
 /* recorder-bus.c */
 gboolean rec_recorder_on_bus (GstBus * bus, GstMessage * msg, gpointer data);
+GstBusSyncReply rec_recorder_on_bus_sync (GstBus * bus, GstMessage * msg,
+    gpointer data);
 void rec_recorder_poll_cryptors (RecRecorder * rec);
 
 G_END_DECLS

@@ -627,6 +627,7 @@ rec_recorder_run (RecRecorder * rec)
   gchar *manifest;
   GError *err = NULL;
 
+  gst_bus_set_sync_handler (bus, rec_recorder_on_bus_sync, rec, NULL);
   gst_bus_add_watch (bus, rec_recorder_on_bus, rec);
   gst_object_unref (bus);
   sigint = g_unix_signal_add (SIGINT, on_signal, rec);

@@ -38,4 +38,28 @@ expect 4 "output directory" --url ws://127.0.0.1:1 --api-key k --api-secret s --
 # Nothing listens on port 1: the bin's join fails, unreachable.
 expect 5 "could not join" --url ws://127.0.0.1:1 "${A[@]}" --key-file "$dir/key" -q
 [ -f "$dir/out/manifest.json" ] || { echo "FAIL: no manifest after a failed join"; fails=$((fails + 1)); }
+# The composite's output fails mid-recording (a full disk) while the join
+# is still going on (a server that accepts and says nothing): the recorder
+# ends at once with the output's exit code, naming the composite (it hung
+# in rec_composite_stop, issue 11). timeout: a hang fails, it does not wait.
+python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+print(s.getsockname()[1], flush=True); s.settimeout(1); c = []
+for _ in range(60):
+    try: c.append(s.accept()[0])
+    except OSError: pass' >"$dir/port" &
+mute=$!
+for _ in $(seq 50); do [ -s "$dir/port" ] && break; sleep 0.1; done
+out=$(timeout -k 5 40 "$rec" --url "ws://127.0.0.1:$(cat "$dir/port")" "${A[@]}" \
+  --out "$dir/full" --key-file "$dir/key" -q --composite /dev/full 2>&1)
+rc=$?
+kill "$mute" 2>/dev/null; wait "$mute" 2>/dev/null
+if [ "$rc" != 4 ] || ! grep -q "composite /dev/full: No space left" <<<"$out" ||
+  ! grep -q '"stop_reason" *: *"error"' "$dir/full/manifest.json" 2>/dev/null; then
+  echo "FAIL: --composite /dev/full -> exit $rc (want 4), output: $out"
+  fails=$((fails + 1))
+else
+  echo "ok: exit $rc: $(head -1 <<<"$out")"
+fi
 [ $fails = 0 ]
