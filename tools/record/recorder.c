@@ -547,12 +547,33 @@ all_done (RecRecorder * rec)
   return done;
 }
 
+/* A camera that is off (or gone, while the bin waits for it to come back)
+ * must not hold the participant's audio in the muxer. */
+static void
+fill_gaps (RecRecorder * rec)
+{
+  GstClockTime now = rec_recorder_now (rec);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&rec->lock);
+  g_hash_table_iter_init (&iter, rec->participants);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    RecParticipant *p = value;
+    for (guint i = 0; i < p->writers->len; i++)
+      rec_writer_fill_gaps (g_ptr_array_index (p->writers, i), now);
+  }
+  g_mutex_unlock (&rec->lock);
+}
+
 static gboolean
 on_tick (gpointer data)
 {
   RecRecorder *rec = data;
 
   rec_key_watch_poll (rec->keys);
+  if (!rec->stopping)
+    fill_gaps (rec);
   if (rec->stopping) {
     if (all_done (rec) || g_get_monotonic_time () > rec->stop_deadline) {
       if (!all_done (rec))

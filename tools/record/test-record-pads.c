@@ -198,6 +198,81 @@ GST_START_TEST (test_messages_without_identity)
 
 GST_END_TEST;
 
+static GstPadProbeReturn
+drop_eos (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  return GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS ?
+      GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+/* The bytes the writer wrote once they stopped growing (bounded). */
+static guint64
+settled_bytes (RecWriter * w, guint64 at_least)
+{
+  guint64 last = G_MAXUINT64, now = 0;
+
+  for (guint i = 0; i < 100; i++) {
+    g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+    now = rec_writer_get_bytes (w);
+    if (now == last && now >= at_least)
+      break;
+    last = now;
+  }
+  return now;
+}
+
+/* A video track that brings nothing after its first frame (a camera off)
+ * must not hold the other tracks' data in matroskamux: before the gaps,
+ * 5 s of Opus wait behind it; after rec_writer_fill_gaps() they are
+ * written. */
+GST_START_TEST (test_idle_video_does_not_hold_audio)
+{
+  GstElement *pipe = gst_parse_launch ("audiotestsrc num-buffers=250 "
+      "samplesperbuffer=960 ! audio/x-raw,rate=48000 ! opusenc name=a "
+      "videotestsrc num-buffers=1 ! video/x-raw,width=160,height=120,"
+      "framerate=15/1 ! vp8enc name=v", NULL);
+  gchar *dir = g_dir_make_tmp ("record-gap-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "p.mkv", NULL);
+  RecWriter *w;
+  GstElement *a, *v;
+  GstPad *asrc, *vsrc;
+  guint64 held, after;
+
+  fail_unless (pipe != NULL);
+  w = rec_writer_new (GST_BIN (pipe), path, NULL, NULL);
+  a = gst_bin_get_by_name (GST_BIN (pipe), "a");
+  v = gst_bin_get_by_name (GST_BIN (pipe), "v");
+  asrc = gst_element_get_static_pad (a, "src");
+  vsrc = gst_element_get_static_pad (v, "src");
+  /* The camera stays: its stream never ends. */
+  gst_pad_add_probe (vsrc, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, drop_eos,
+      NULL, NULL);
+  fail_unless (rec_writer_add_track (w, asrc, "audio/x-opus", NULL));
+  fail_unless (rec_writer_add_track (w, vsrc, "video/x-vp8", NULL));
+  fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  held = settled_bytes (w, 1);
+  /* 5 s of 48 kb/s Opus would be ~30 kB. */
+  fail_unless (held < 15000, "%" G_GUINT64_FORMAT " bytes written", held);
+  rec_writer_fill_gaps (w, 6 * GST_SECOND);
+  after = settled_bytes (w, held + 15000);
+  fail_unless (after >= held + 15000, "held %" G_GUINT64_FORMAT
+      ", after the gap %" G_GUINT64_FORMAT, held, after);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  rec_writer_free (w);
+  gst_object_unref (asrc);
+  gst_object_unref (vsrc);
+  gst_object_unref (a);
+  gst_object_unref (v);
+  gst_object_unref (pipe);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 record_pads_suite (void)
 {
@@ -207,6 +282,7 @@ record_pads_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_pad_of_unknown_participant);
   tcase_add_test (tc, test_messages_without_identity);
+  tcase_add_test (tc, test_idle_video_does_not_hold_audio);
   return s;
 }
 

@@ -4,12 +4,26 @@
 
 #include "writer.h"
 
+/* A video track's way into the muxer: what came last, for the gaps. */
+typedef struct
+{
+  GstPad *muxpad;
+  GMutex lock;
+  GstSegment segment;           /* the last one that came */
+  gboolean have_segment;
+  GstClockTime end;             /* running time where its last data ended */
+  gboolean ended;
+  GstBuffer *gap;               /* for the gap thread to push */
+} Input;
+
 struct _RecWriter
 {
   GstBin *pipeline;
   gchar *path;
   GstElement *mux, *sink;
   GPtrArray *elements;          /* the parsers */
+  GPtrArray *inputs;            /* Input, video tracks */
+  GThreadPool *gaps;            /* one thread: pushes the gaps */
   RecWriterDoneFunc done;
   gpointer user_data;
   gint is_done;
@@ -37,6 +51,65 @@ on_sink_data (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+static void
+input_free (Input * in)
+{
+  gst_clear_buffer (&in->gap);
+  gst_object_unref (in->muxpad);
+  g_mutex_clear (&in->lock);
+  g_free (in);
+}
+
+static GstPadProbeReturn
+on_input_data (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  Input *in = user_data;
+
+  g_mutex_lock (&in->lock);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+    GstClockTime ts = GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf) :
+        GST_BUFFER_DTS (buf);
+
+    if (in->have_segment && GST_CLOCK_TIME_IS_VALID (ts)) {
+      GstClockTime rt = gst_segment_to_running_time (&in->segment,
+          GST_FORMAT_TIME, ts + (GST_BUFFER_DURATION_IS_VALID (buf) ?
+              GST_BUFFER_DURATION (buf) : 0));
+      if (GST_CLOCK_TIME_IS_VALID (rt) && (!GST_CLOCK_TIME_IS_VALID (in->end)
+              || rt > in->end))
+        in->end = rt;
+    }
+  } else {
+    GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_SEGMENT) {
+      const GstSegment *seg;
+      gst_event_parse_segment (ev, &seg);
+      gst_segment_copy_into (seg, &in->segment);
+      in->have_segment = TRUE;
+    } else if (GST_EVENT_TYPE (ev) == GST_EVENT_EOS) {
+      in->ended = TRUE;
+    }
+  }
+  g_mutex_unlock (&in->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* The gap thread. The muxer's pad holds a buffer until every other pad has
+ * one too, so the push can wait (for audio that is late as well): never on
+ * the main loop. */
+static void
+push_gap (gpointer data, gpointer user_data)
+{
+  Input *in = data;
+  GstBuffer *gap;
+
+  g_mutex_lock (&in->lock);
+  gap = g_steal_pointer (&in->gap);
+  g_mutex_unlock (&in->lock);
+  if (gap)
+    gst_pad_chain (in->muxpad, gap);
+}
+
 RecWriter *
 rec_writer_new (GstBin * pipeline, const gchar * path,
     RecWriterDoneFunc done, gpointer user_data)
@@ -49,6 +122,8 @@ rec_writer_new (GstBin * pipeline, const gchar * path,
   w->done = done;
   w->user_data = user_data;
   w->elements = g_ptr_array_new ();
+  w->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify) input_free);
+  w->gaps = g_thread_pool_new (push_gap, w, 1, FALSE, NULL);
   w->mux = gst_element_factory_make ("matroskamux", NULL);
   w->sink = gst_element_factory_make ("filesink", NULL);
   /* The sink joins a running pipeline: no preroll, no clock (the frames are
@@ -129,6 +204,17 @@ rec_writer_add_track (RecWriter * w, GstPad * src, const gchar * caps_name,
     return FALSE;
   }
   gst_element_link_pads (last, "src", w->mux, GST_PAD_NAME (muxpad));
+  if (!audio) {
+    Input *in = g_new0 (Input, 1);
+
+    in->muxpad = gst_object_ref (muxpad);
+    g_mutex_init (&in->lock);
+    in->end = GST_CLOCK_TIME_NONE;
+    gst_segment_init (&in->segment, GST_FORMAT_TIME);
+    g_ptr_array_add (w->inputs, in);
+    gst_pad_add_probe (muxpad, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_input_data, in, NULL);
+  }
   gst_object_unref (muxpad);
   sink = gst_element_get_static_pad (parser, "sink");
   gst_pad_link (src, sink);
@@ -143,6 +229,44 @@ rec_writer_start (RecWriter * w)
   gst_element_sync_state_with_parent (w->mux);
   for (guint i = 0; i < w->elements->len; i++)
     gst_element_sync_state_with_parent (g_ptr_array_index (w->elements, i));
+}
+
+void
+rec_writer_fill_gaps (RecWriter * w, GstClockTime now)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (now) || now < REC_WRITER_GAP_AFTER)
+    return;
+  for (guint i = 0; i < w->inputs->len; i++) {
+    Input *in = g_ptr_array_index (w->inputs, i);
+    GstClockTime until = now - REC_WRITER_GAP_AFTER, start = 0;
+    gboolean push = FALSE;
+
+    g_mutex_lock (&in->lock);
+    /* Only a track that had data: before its first frame the muxer has
+     * not written its header, and nothing of the file waits yet. */
+    if (!in->ended && !in->gap && in->have_segment
+        && GST_CLOCK_TIME_IS_VALID (in->end) && until > in->end) {
+      /* GstCollectPads hands over the earliest buffer first, by its start:
+       * the gap is stamped where it ends, so everything before goes. */
+      start = gst_segment_position_from_running_time (&in->segment,
+          GST_FORMAT_TIME, until);
+      if (GST_CLOCK_TIME_IS_VALID (start)) {
+        GstBuffer *gap = in->gap = gst_buffer_new ();
+        GST_BUFFER_PTS (gap) = GST_BUFFER_DTS (gap) = start;
+        GST_BUFFER_FLAG_SET (gap, GST_BUFFER_FLAG_GAP |
+            GST_BUFFER_FLAG_DROPPABLE | GST_BUFFER_FLAG_DELTA_UNIT);
+        in->end = until;
+        push = TRUE;
+      }
+    }
+    g_mutex_unlock (&in->lock);
+    /* matroskamux (GstCollectPads in 1.22) waits for data on every pad and
+     * ignores GAP events: an empty GAP buffer is what lets the other
+     * tracks' data through (it writes an empty block, which demuxers and
+     * decoders skip). */
+    if (push)
+      g_thread_pool_push (w->gaps, in, NULL);
+  }
 }
 
 const gchar *
@@ -168,5 +292,8 @@ rec_writer_free (RecWriter * w)
 {
   g_free (w->path);
   g_ptr_array_unref (w->elements);
+  /* After the pipeline went to NULL: a waiting push returned FLUSHING. */
+  g_thread_pool_free (w->gaps, TRUE, TRUE);
+  g_ptr_array_unref (w->inputs);
   g_free (w);
 }

@@ -21,6 +21,14 @@ gboolean rec_writer_add_track (RecWriter * writer, GstPad * src,
     const gchar * caps_name, GError ** error);
 /* Starts the elements (in a playing pipeline). */
 void rec_writer_start (RecWriter * writer);
+/* How long a video track of a started file may bring nothing before the
+ * muxer is told there is nothing (a camera off or gone for the bin's grace
+ * period): the other tracks' data must not wait for it. */
+#define REC_WRITER_GAP_AFTER (1 * GST_SECOND)
+/* Main thread: every video track whose data ended more than
+ * REC_WRITER_GAP_AFTER before @now (pipeline running time) gets an empty
+ * GAP buffer up to @now - REC_WRITER_GAP_AFTER. */
+void rec_writer_fill_gaps (RecWriter * writer, GstClockTime now);
 const gchar *rec_writer_get_path (RecWriter * writer);
 gboolean rec_writer_is_done (RecWriter * writer);
 guint64 rec_writer_get_bytes (RecWriter * writer);
