@@ -552,7 +552,7 @@ all_done (RecRecorder * rec)
 static void
 fill_gaps (RecRecorder * rec)
 {
-  GstClockTime now = rec_recorder_now (rec);
+  gint64 now = g_get_monotonic_time ();
   GHashTableIter iter;
   gpointer value;
 

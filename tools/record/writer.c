@@ -11,7 +11,9 @@ typedef struct
   GMutex lock;
   GstSegment segment;           /* the last one that came */
   gboolean have_segment;
-  GstClockTime end;             /* running time where its last data ended */
+  GstClockTime end;             /* running time where its last frame ended */
+  gint64 arrived;               /* monotonic, us: when that frame came */
+  GstClockTime gap_end;         /* running time of the last gap */
   gboolean ended;
   GstBuffer *gap;               /* for the gap thread to push */
 } Input;
@@ -71,7 +73,10 @@ on_input_data (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
     GstClockTime ts = GST_BUFFER_PTS_IS_VALID (buf) ? GST_BUFFER_PTS (buf) :
         GST_BUFFER_DTS (buf);
 
-    if (in->have_segment && GST_CLOCK_TIME_IS_VALID (ts)) {
+    if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP)) {
+      /* ours */
+    } else if (in->have_segment && GST_CLOCK_TIME_IS_VALID (ts)) {
+      in->arrived = g_get_monotonic_time ();
       GstClockTime rt = gst_segment_to_running_time (&in->segment,
           GST_FORMAT_TIME, ts + (GST_BUFFER_DURATION_IS_VALID (buf) ?
               GST_BUFFER_DURATION (buf) : 0));
@@ -209,7 +214,7 @@ rec_writer_add_track (RecWriter * w, GstPad * src, const gchar * caps_name,
 
     in->muxpad = gst_object_ref (muxpad);
     g_mutex_init (&in->lock);
-    in->end = GST_CLOCK_TIME_NONE;
+    in->end = in->gap_end = GST_CLOCK_TIME_NONE;
     gst_segment_init (&in->segment, GST_FORMAT_TIME);
     g_ptr_array_add (w->inputs, in);
     gst_pad_add_probe (muxpad, GST_PAD_PROBE_TYPE_BUFFER |
@@ -232,30 +237,36 @@ rec_writer_start (RecWriter * w)
 }
 
 void
-rec_writer_fill_gaps (RecWriter * w, GstClockTime now)
+rec_writer_fill_gaps (RecWriter * w, gint64 now)
 {
-  if (!GST_CLOCK_TIME_IS_VALID (now) || now < REC_WRITER_GAP_AFTER)
-    return;
   for (guint i = 0; i < w->inputs->len; i++) {
     Input *in = g_ptr_array_index (w->inputs, i);
-    GstClockTime until = now - REC_WRITER_GAP_AFTER, start = 0;
     gboolean push = FALSE;
 
     g_mutex_lock (&in->lock);
     /* Only a track that had data: before its first frame the muxer has
-     * not written its header, and nothing of the file waits yet. */
+     * not written its header, and nothing of the file waits yet. Idle is
+     * by arrival, not timestamps: frames held in the recorder's queue
+     * while a file starts are old but still coming. */
     if (!in->ended && !in->gap && in->have_segment
-        && GST_CLOCK_TIME_IS_VALID (in->end) && until > in->end) {
+        && GST_CLOCK_TIME_IS_VALID (in->end)
+        && now - in->arrived >= REC_WRITER_GAP_AFTER / GST_USECOND) {
+      /* Where the track's timeline is now, less a margin: a frame that
+       * comes after this (same latency as the last one) is later. */
+      GstClockTime until = in->end + (now - in->arrived) * GST_USECOND -
+          REC_WRITER_GAP_AFTER / 2;
       /* GstCollectPads hands over the earliest buffer first, by its start:
        * the gap is stamped where it ends, so everything before goes. */
-      start = gst_segment_position_from_running_time (&in->segment,
+      GstClockTime pos = gst_segment_position_from_running_time (&in->segment,
           GST_FORMAT_TIME, until);
-      if (GST_CLOCK_TIME_IS_VALID (start)) {
+
+      if (GST_CLOCK_TIME_IS_VALID (pos) && (!GST_CLOCK_TIME_IS_VALID
+              (in->gap_end) || until > in->gap_end)) {
         GstBuffer *gap = in->gap = gst_buffer_new ();
-        GST_BUFFER_PTS (gap) = GST_BUFFER_DTS (gap) = start;
+        GST_BUFFER_PTS (gap) = GST_BUFFER_DTS (gap) = pos;
         GST_BUFFER_FLAG_SET (gap, GST_BUFFER_FLAG_GAP |
             GST_BUFFER_FLAG_DROPPABLE | GST_BUFFER_FLAG_DELTA_UNIT);
-        in->end = until;
+        in->gap_end = until;
         push = TRUE;
       }
     }

@@ -25,10 +25,10 @@ void rec_writer_start (RecWriter * writer);
  * muxer is told there is nothing (a camera off or gone for the bin's grace
  * period): the other tracks' data must not wait for it. */
 #define REC_WRITER_GAP_AFTER (1 * GST_SECOND)
-/* Main thread: every video track whose data ended more than
- * REC_WRITER_GAP_AFTER before @now (pipeline running time) gets an empty
- * GAP buffer up to @now - REC_WRITER_GAP_AFTER. */
-void rec_writer_fill_gaps (RecWriter * writer, GstClockTime now);
+/* Main thread: every video track that brought no frame for
+ * REC_WRITER_GAP_AFTER before @now (g_get_monotonic_time()) gets an empty
+ * GAP buffer, stamped where its timeline is now less half of that. */
+void rec_writer_fill_gaps (RecWriter * writer, gint64 now);
 const gchar *rec_writer_get_path (RecWriter * writer);
 gboolean rec_writer_is_done (RecWriter * writer);
 guint64 rec_writer_get_bytes (RecWriter * writer);
