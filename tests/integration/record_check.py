@@ -207,6 +207,13 @@ def check_file(a, man, people, spec, event_at):
     t = x[-RATE * 2:-RATE] if len(x) > RATE * 3 else []
     check(len(t) > 0 and power(t, hz) > 20 * power(t, 1000.0),
           f"{ident}.mkv: {hz} Hz tone in the second before the last")
+    # room time: matroskamux keeps the first timestamp (offset-to-zero off),
+    # so the file starts where the manifest says, on the shared timeline
+    firsts = [s[0] for s in d["audio"][:1] + d["video"][:1] if s[0] is not None]
+    check(p is not None and p["start"] is not None and firsts and
+          abs(min(firsts) - p["start"]) < 0.1,
+          f"{ident}.mkv: first timestamp {firsts and min(firsts)} s, manifest start "
+          f"{p and p['start']} s (room timeline)")
     want = p["end"] - p["start"] if p and p["start"] is not None else None
     check(want is not None and d["duration"] is not None and abs(d["duration"] - want) < 0.5,
           f"{ident}.mkv: duration {d['duration']} s, manifest {want} s")

@@ -118,6 +118,8 @@ start_file (RecRecorder * rec, RecParticipant * p)
   path = file_path_for (rec, p);
   w = rec_writer_new (GST_BIN (rec->pipeline), path, on_writer_done, rec);
   g_free (path);
+  if (rec->started_at)
+    rec_writer_set_date (w, rec->started_at);
   for (guint i = 0; i < p->tracks->len; i++) {
     RecTrack *t = g_ptr_array_index (p->tracks, i);
     const gchar *caps_name;

@@ -228,6 +228,12 @@ rec_writer_add_track (RecWriter * w, GstPad * src, const gchar * caps_name,
 }
 
 void
+rec_writer_set_date (RecWriter * w, GDateTime * zero)
+{
+  g_object_set (w->mux, "creation-time", zero, NULL);
+}
+
+void
 rec_writer_start (RecWriter * w)
 {
   gst_element_sync_state_with_parent (w->sink);

@@ -19,6 +19,10 @@ RecWriter *rec_writer_new (GstBin * pipeline, const gchar * path,
  * cannot go into Matroska. */
 gboolean rec_writer_add_track (RecWriter * writer, GstPad * src,
     const gchar * caps_name, GError ** error);
+/* The wall-clock time of timestamp 0 (Matroska DateUTC): the files keep
+ * their timestamps on the room timeline, so DateUTC + a frame's timestamp
+ * is when it was recorded, in every file. */
+void rec_writer_set_date (RecWriter * writer, GDateTime * zero);
 /* Starts the elements (in a playing pipeline). */
 void rec_writer_start (RecWriter * writer);
 /* How long a video track of a started file may bring nothing before the
