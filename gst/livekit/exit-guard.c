@@ -7,8 +7,9 @@
  * OpenSSL calls that may run on our threads are bracketed by enter/leave,
  * and a shutdown handler closes the gate and waits for the calls in
  * flight. It runs before OpenSSL frees anything on both paths:
- * - exit(): we initialise OpenSSL before registering our atexit handler,
- *   and atexit handlers run last-registered first;
+ * - exit(): OpenSSL registers no cleanup of its own when we initialise it
+ *   first (OPENSSL_INIT_NO_ATEXIT); otherwise ours, registered after it,
+ *   runs first (atexit handlers run last-registered first);
  * - an explicit OPENSSL_cleanup() by the application: OPENSSL_atexit()
  *   handlers run at its start.
  * Calls refused after that fail like any other KDF failure (fail closed). */
@@ -39,9 +40,16 @@ gst_livekit_exit_guard_install (void)
   static gboolean ok = FALSE;
 
   if (g_once_init_enter (&done)) {
-    /* Order matters: OpenSSL's own atexit handler must exist before ours
-     * so that ours runs first. */
-    ok = OPENSSL_init_crypto (0, NULL) == 1
+    /* OpenSSL is asked not to clean up at exit: threads that ran OpenSSL
+     * code (our elements' streaming threads, DTLS, GLib's pooled threads)
+     * can still be ending while exit() runs, and each one's OpenSSL
+     * thread-local destructor takes locks that the cleanup frees (SIGSEGV
+     * in CRYPTO_THREAD_read_lock from __nptl_deallocate_tsd, in
+     * test-roombin-livekit's forked tests). This holds only if we are the
+     * first to initialise OpenSSL in the process; if not, OpenSSL's own
+     * atexit handler exists already and ours, registered after it, runs
+     * first. */
+    ok = OPENSSL_init_crypto (OPENSSL_INIT_NO_ATEXIT, NULL) == 1
         && OPENSSL_atexit (shutdown_handler) == 1
         && atexit (shutdown_handler) == 0;
     g_once_init_leave (&done, 1);
