@@ -48,13 +48,15 @@ host_packages=(crossbuild-essential-arm64 qemu-user-static)
 # What the library, the plugin and the tests link against, and the GStreamer
 # plugins the element tests use (vp8enc/vp9enc and the RTP depayloaders from
 # -good, x264enc from -ugly, x265enc and openh264enc from -bad, the H.26x
-# decoders of test-pipelines from -libav).
+# decoders of test-pipelines from -libav, webrtcbin's ICE elements for the
+# room bin's element tests from gstreamer1.0-nice).
 arm64_packages=(
   libglib2.0-dev libgstreamer1.0-dev libssl-dev libsodium-dev
   libprotobuf-c-dev libjson-glib-dev
   libsoup-3.0-0 libgstreamer-plugins-base1.0-0 libgstreamer-plugins-bad1.0-0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
+  gstreamer1.0-nice
 )
 # -dev packages that cannot be installed for arm64 beside the amd64 ones the
 # project needs (apt would remove the amd64 ones): libsoup-3.0-dev needs
@@ -138,6 +140,7 @@ targets=(gst/livekit/libgstlivekit-1.0.so.0.1.0 plugins/livekit/libgstlivekit.so
   tests/check/test-cryptor tests/check/test-decrypt-hold
   tests/check/test-decrypt-in-place tests/check/test-elements
   tests/check/test-payloaders tests/check/test-pipelines
+  tests/check/test-room-model tests/check/test-sdp-codecs tests/check/test-roombin
   tests/interop/lk-frame-tool)
 
 do_build() {
@@ -249,7 +252,7 @@ step() {
 do_build
 step "unit and element tests (ARMv8 AES/PMULL/SHA-2)" \
   meson_tests arch frame kdf meta keyring exit cryptor decrypt-hold \
-  decrypt-in-place elements payloaders pipelines
+  decrypt-in-place elements payloaders pipelines room-model sdp-codecs roombin
 # OpenSSL without the crypto extensions, NEON only: what a Raspberry Pi 4
 # (Cortex-A72 without them) runs.
 neon_only() { OPENSSL_armcap=1 meson_tests "$@"; }
