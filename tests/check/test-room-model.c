@@ -348,6 +348,37 @@ GST_START_TEST (test_msid_parsing)
 
 GST_END_TEST;
 
+/* A transceiver webrtcbin left without a mid is named by its m-line
+ * index: the latest offer's mids by index, replaced by each offer and
+ * dropped with the session. */
+GST_START_TEST (test_mline_mids)
+{
+  GstLiveKitRoomModel *m = gst_livekit_room_model_new
+      (GST_LIVEKIT_PAD_NAMING_PARTICIPANT);
+  const gchar *first[] = { "0", "1", NULL, "3" };
+  const gchar *second[] = { "0", "1", "2", "3", "7" };
+  gchar *mid;
+
+  gst_livekit_room_model_set_mline_mids (m, first, G_N_ELEMENTS (first));
+  mid = gst_livekit_room_model_dup_mline_mid (m, 3);
+  fail_unless_equals_string (mid, "3");
+  g_free (mid);
+  fail_unless (gst_livekit_room_model_dup_mline_mid (m, 2) == NULL);
+  fail_unless (gst_livekit_room_model_dup_mline_mid (m, 4) == NULL);
+  fail_unless (gst_livekit_room_model_dup_mline_mid (m, G_MAXUINT) == NULL);
+
+  gst_livekit_room_model_set_mline_mids (m, second, G_N_ELEMENTS (second));
+  mid = gst_livekit_room_model_dup_mline_mid (m, 4);
+  fail_unless_equals_string (mid, "7");
+  g_free (mid);
+
+  apply_join (m, join_with ("PA_me", NULL));
+  fail_unless (gst_livekit_room_model_dup_mline_mid (m, 0) == NULL);
+  g_object_unref (m);
+}
+
+GST_END_TEST;
+
 static gchar *
 claim (GstLiveKitRoomModel * m, const gchar * sid, gboolean * is_new)
 {
@@ -499,6 +530,7 @@ room_model_suite (void)
   tcase_add_test (tc, test_leave_and_rejoin);
   tcase_add_test (tc, test_session_rejoin);
   tcase_add_test (tc, test_msid_parsing);
+  tcase_add_test (tc, test_mline_mids);
   tcase_add_test (tc, test_pad_names);
   tcase_add_test (tc, test_pads_survive_republish_and_rejoin);
   tcase_add_test (tc, test_track_sid_naming);

@@ -32,6 +32,7 @@ struct _GstLiveKitRoomModel
   GHashTable *participants;     /* identity -> GstLiveKitParticipantInfo */
   GHashTable *track_owner;      /* track sid -> identity */
   GHashTable *mids;             /* mid -> track sid */
+  GPtrArray *mline_mids;        /* m-line index -> mid, latest offer */
   GPtrArray *pads;              /* PadSlot */
 };
 
@@ -243,6 +244,7 @@ gst_livekit_room_model_apply_join (GstLiveKitRoomModel * self,
       join->participant->identity : NULL);
   /* A new session: a new subscriber connection with mids of its own. */
   g_hash_table_remove_all (self->mids);
+  g_ptr_array_set_size (self->mline_mids, 0);
 
   /* The join lists the whole room: whoever it does not list has left. */
   g_hash_table_iter_init (&iter, self->participants);
@@ -299,6 +301,31 @@ gst_livekit_room_model_add_mids (GstLiveKitRoomModel * self,
   while (g_hash_table_iter_next (&iter, &mid, &sid))
     g_hash_table_insert (self->mids, g_strdup (mid), g_strdup (sid));
   g_mutex_unlock (&self->lock);
+}
+
+void
+gst_livekit_room_model_set_mline_mids (GstLiveKitRoomModel * self,
+    const gchar * const *mids, guint n_mids)
+{
+  g_return_if_fail (GST_IS_LIVEKIT_ROOM_MODEL (self));
+  g_mutex_lock (&self->lock);
+  g_ptr_array_set_size (self->mline_mids, 0);
+  for (guint i = 0; i < n_mids; i++)
+    g_ptr_array_add (self->mline_mids, g_strdup (mids[i]));
+  g_mutex_unlock (&self->lock);
+}
+
+gchar *
+gst_livekit_room_model_dup_mline_mid (GstLiveKitRoomModel * self, guint mline)
+{
+  gchar *mid = NULL;
+
+  g_return_val_if_fail (GST_IS_LIVEKIT_ROOM_MODEL (self), NULL);
+  g_mutex_lock (&self->lock);
+  if (mline < self->mline_mids->len)
+    mid = g_strdup (g_ptr_array_index (self->mline_mids, mline));
+  g_mutex_unlock (&self->lock);
+  return mid;
 }
 
 /* ----------------------------------------------------------------- tracks */
@@ -601,6 +628,7 @@ gst_livekit_room_model_clear (GstLiveKitRoomModel * self)
   g_hash_table_remove_all (self->participants);
   g_hash_table_remove_all (self->track_owner);
   g_hash_table_remove_all (self->mids);
+  g_ptr_array_set_size (self->mline_mids, 0);
   g_clear_pointer (&self->local_sid, g_free);
   g_clear_pointer (&self->local_identity, g_free);
   g_mutex_unlock (&self->lock);
@@ -625,6 +653,7 @@ gst_livekit_room_model_finalize (GObject * object)
   g_hash_table_unref (self->participants);
   g_hash_table_unref (self->track_owner);
   g_hash_table_unref (self->mids);
+  g_ptr_array_unref (self->mline_mids);
   g_ptr_array_unref (self->pads);
   g_free (self->local_sid);
   g_free (self->local_identity);
@@ -641,6 +670,7 @@ gst_livekit_room_model_init (GstLiveKitRoomModel * self)
   self->track_owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
   self->mids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->mline_mids = g_ptr_array_new_with_free_func (g_free);
   self->pads = g_ptr_array_new_with_free_func (pad_slot_free);
 }
 

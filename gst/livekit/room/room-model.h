@@ -63,6 +63,15 @@ void gst_livekit_room_model_apply_updates (GstLiveKitRoomModel * model,
 /* mid -> track sid of a subscriber offer (SessionDescription). */
 void gst_livekit_room_model_add_mids (GstLiveKitRoomModel * model,
     GHashTable * mid_to_track);
+/* The mids of the latest subscriber offer by m-line index (NULL: none), and
+ * the mid of m-line @mline. webrtcbin 1.22 leaves a transceiver without a
+ * mid when applying an answer fails at an earlier m-line ("transceiver
+ * direction changes are not implemented": LiveKit reusing an inactive
+ * m-line); its index still names the m-line. */
+void gst_livekit_room_model_set_mline_mids (GstLiveKitRoomModel * model,
+    const gchar * const *mids, guint n_mids);
+gchar *gst_livekit_room_model_dup_mline_mid (GstLiveKitRoomModel * model,
+    guint mline);
 
 /* The track sid a received stream carries: the track id of its msid
  * (`PA_…|TR_…` stream id, or a `TR_…` track id), else the offer's mid map.

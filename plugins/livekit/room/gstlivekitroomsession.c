@@ -370,6 +370,21 @@ out:
   g_free (ctx);
 }
 
+/* The offer's mids by m-line index: what names a received stream whose
+ * transceiver webrtcbin left without a mid (room-model.h). */
+static void
+remember_mline_mids (GstLiveKitRoomModel * model, const GstSDPMessage * msg)
+{
+  guint n = gst_sdp_message_medias_len (msg);
+  const gchar **mids = g_new0 (const gchar *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    mids[i] = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (msg,
+            i), "mid");
+  gst_livekit_room_model_set_mline_mids (model, mids, n);
+  g_free (mids);
+}
+
 static void
 on_offer (GstLiveKitSignalClient * signal, const gchar * sdp, guint id,
     GHashTable * mid_to_track, GstLiveKitRoomSession * self)
@@ -385,6 +400,7 @@ on_offer (GstLiveKitSignalClient * signal, const gchar * sdp, guint id,
         ("the server's offer is not valid SDP"), (NULL));
     return;
   }
+  remember_mline_mids (self->model, msg);
   gst_livekit_room_model_add_mids (self->model, mid_to_track);
   gst_livekit_room_subscriber_prefer_track_codecs (self->subscriber, msg);
   ctx = g_new0 (AnswerCtx, 1);

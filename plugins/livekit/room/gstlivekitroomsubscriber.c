@@ -266,6 +266,13 @@ track_for_pad (GstLiveKitRoomSubscriber * self, GstPad * pad,
   g_object_get (pad, "transceiver", &trans, NULL);
   if (trans) {
     g_object_get (trans, "mid", &mid, NULL);
+    /* No mid: webrtcbin failed to apply an answer before this m-line (see
+     * gst_livekit_room_model_set_mline_mids); its index still names it. */
+    if (!mid) {
+      guint mline = G_MAXUINT;
+      g_object_get (trans, "mlineindex", &mline, NULL);
+      mid = gst_livekit_room_model_dup_mline_mid (self->model, mline);
+    }
     gst_object_unref (trans);
   }
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (pad), "msid"))
