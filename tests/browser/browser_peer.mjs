@@ -26,6 +26,8 @@
 // --toggle-camera-after S: S s after publishing, unpublish the camera track and
 // publish a new one 2 s later (a camera off/on with a new track sid); the sids
 // are in the report's "camera_toggle".
+// --toggle-camera-when FILE: the same, once FILE exists (another process's
+// timeline, e.g. run-record.sh's).
 //
 // Expectations (per --expect-from ID, default: every remote participant with a
 // subscribed track, at least one), polled every --poll s:
@@ -83,7 +85,7 @@ function parseArgs(argv) {
   const a = {
     url: env.LIVEKIT_URL, api_key: env.LIVEKIT_API_KEY, api_secret: env.LIVEKIT_API_SECRET,
     token: null, room: 'roombin-test', identity: 'browser', key: null, e2ee_option: 'e2ee',
-    publish: false, toggle_camera_after: null, fake_audio_hz: 880, width: 640, height: 360, simulcast: true, subscribe: true,
+    publish: false, toggle_camera_after: null, toggle_camera_when: null, fake_audio_hz: 880, width: 640, height: 360, simulcast: true, subscribe: true,
     expect_from: [], expect_video: false, expect_no_video: false, expect_audio_hz: null,
     expect_no_audio_hz: null, expect_state: null, expect_encryption: null, min_frames: 15,
     window: 2, observe: 4, hz_tolerance: 10, duration: 30, poll: 0.5, stop_when_done: false,
@@ -114,6 +116,7 @@ function parseArgs(argv) {
       case '--e2ee-option': a.e2ee_option = val(); break;
       case '--publish': a.publish = true; break;
       case '--toggle-camera-after': a.toggle_camera_after = num(val(), 'toggle-camera-after'); break;
+      case '--toggle-camera-when': a.toggle_camera_when = val(); break;
       case '--fake-audio-hz': a.fake_audio_hz = num(val(), 'fake-audio-hz'); break;
       case '--width': a.width = num(val(), 'width'); break;
       case '--height': a.height = num(val(), 'height'); break;
@@ -520,7 +523,9 @@ async function run() {
       requestStop('duration');
       break;
     }
-    if (toggleAt !== null && !cameraToggle && now() >= toggleAt) {
+    const toggleDue = (toggleAt !== null && now() >= toggleAt) ||
+      (args.toggle_camera_when !== null && fs.existsSync(args.toggle_camera_when));
+    if (toggleDue && !cameraToggle) {
       cameraToggle = { at: now() };
       try {
         Object.assign(cameraToggle, await withTimeout(page.evaluate(() => window.lkPeer.toggleCamera(2000)),

@@ -21,6 +21,12 @@ tile moves, every --file's tone is in the mix (over 1/1000 of the strongest
 tone's power) and no --absent-hz is (under 1/2000). --late IDENTITY=FILE: FILE holds
 the wall-clock time the recorder was given IDENTITY's key: its file starts
 after that (within 3 s) and the manifest counts frames dropped before it.
+--camera-off IDENTITY=MARK:REPORT: MARK holds the wall-clock time the
+participant was told to turn its camera off and on (browser_peer.mjs
+--toggle-camera-when; REPORT, its JSON report, has the old and the new
+track sid): the manifest's video track was fed by both sids, the file's video
+stops within 3 s of MARK for >= 1 s, then >= 15 frames with content come
+before --event-mark, and the audio has no gap over 0.5 s meanwhile.
 Prints one line per check; exits 1 if any failed.
 """
 import argparse, array, json, math, os, sys
@@ -245,6 +251,39 @@ def check_file(a, man, people, spec, event_at):
               f"from {back} s and {len(vids)} video frames with content")
 
 
+def check_camera_off(a, man, people, spec, event_at):
+    ident, rest = spec.split("=", 1)
+    mark, report = rest.split(":", 1)
+    off_at = float(open(mark).read()) - man["start_time_unix_ms"] / 1000
+    toggle = json.load(open(report)).get("camera_toggle") or {}
+    p = people.get(ident) or {}
+    sids = [s for t in p.get("tracks", []) if t["kind"] == "video"
+            for s in t.get("track_sids", [])]
+    check(toggle.get("old") in sids and toggle.get("new") in sids,
+          f"{ident}: the video track was fed by the camera's old and new track "
+          f"({toggle.get('old')} -> {toggle.get('new')}; manifest {sids})")
+    path = os.path.join(a.out, ident + ".mkv")
+    if not os.path.exists(path):
+        check(False, f"{path} exists")
+        return
+    d = decode(path, "matroskademux")
+    end = event_at if event_at is not None else 1e9
+    vts = sorted(v[0] for v in d["video"] if v[0] is not None and has_content(v[3]))
+    gaps = [(vts[i + 1] - vts[i], vts[i], vts[i + 1]) for i in range(len(vts) - 1)
+            if off_at - 1 <= vts[i] <= off_at + 3]
+    gap, stopped, back = max(gaps) if gaps else (0.0, None, None)
+    after = [t for t in vts if back is not None and back <= t < end]
+    check(gap >= 1.0 and len(after) >= 15,
+          f"{ident}.mkv: the camera went off at {stopped} s (told at {off_at:.2f} s), "
+          f"{gap:.2f} s without video, then {len(after)} frames with content before "
+          f"{end:.2f} s")
+    ats = sorted(t for t, _ in d["audio"] if t is not None and off_at <= t < off_at + 4)
+    worst = max([b - a_ for a_, b in zip(ats, ats[1:])] + [0.0])
+    check(len(ats) > 100 and worst <= 0.5,
+          f"{ident}.mkv: audio goes on meanwhile ({len(ats)} buffers in the 4 s from the "
+          f"camera off, largest gap {worst:.2f} s)")
+
+
 def check_composite(a, hzs):
     d = decode(a.composite, "matroskademux")
     check(not d["errors"], f"composite decodes {d['errors']}")
@@ -292,6 +331,7 @@ def main():
     ap.add_argument("--min-rejoins", type=int, default=0)
     ap.add_argument("--event-mark")
     ap.add_argument("--late", action="append", default=[])
+    ap.add_argument("--camera-off", action="append", default=[])
     ap.add_argument("--composite")
     ap.add_argument("--composite-tiles", type=int, default=1)
     ap.add_argument("--absent-hz", type=float, action="append", default=[])
@@ -316,6 +356,8 @@ def main():
         check(start is not None and key_at < start < key_at + 3 and dropped > 0,
               f"{ident}: the file starts at {start} s, after its key came at {key_at:.2f} s; "
               f"{dropped} frames dropped before")
+    for spec in a.camera_off:
+        check_camera_off(a, man, people, spec, event_at)
     for spec in a.no_file:
         ident, reason = spec.split("=")
         p = people.get(ident)

@@ -13,7 +13,8 @@
 #             (a file appearing in --key-dir)
 #   intruder  VP8 + 770 Hz, a wrong key: no file, the manifest says decryption-failed
 # First a recorder with a token the server rejects must exit with 6.
-# The recorder (with --composite) records for ~24 s; ~10 s in the server is
+# The recorder (with --composite) records for ~28 s; ~3 s in Chromium turns
+# its camera off and on (unpublish, a new track 2 s later); ~12 s in the server is
 # killed (SIGKILL) and restarted on the same address: everyone rejoins, the
 # recorder into the same files. SIGINT stops it; then record_check.py checks
 # the files (tracks and codecs by the discoverer, seekable, a seek lands,
@@ -95,7 +96,7 @@ if [ "${1:-}" = --inside ]; then
   node "$top/tests/browser/browser_peer.mjs" --url "$LIVEKIT_URL" --api-key "$LIVEKIT_API_KEY" \
     --api-secret "$LIVEKIT_API_SECRET" --room rec --identity browser --key "the room's shared key" \
     --publish --no-subscribe --fake-audio-hz 880 --width 320 --height 240 --duration 90 \
-    --report "$out/browser.json" >"$out/browser.log" 2>&1 &
+    --toggle-camera-when "$out/camera-toggle" --report "$out/browser.json" >"$out/browser.log" 2>&1 &
   pids+=($!)
   # Chromium takes a while to publish (~14 s on a loaded machine; <= 40 s
   # here): the recorder starts once it and py have, so that every file spans
@@ -115,13 +116,18 @@ if [ "${1:-}" = --inside ]; then
     --participant-key py="$out/py.key" --ratchet-window-size 2 --out "$out/rec" --composite "$out/rec/room.webm" \
     >"$out/recorder.log" 2>&1 &
   rec=$!
-  sleep 5
+  sleep 3
+  for _ in $(seq 1 50); do [ -s "$out/rec/browser.mkv" ] && break; sleep 0.1; done
+  # Chromium's camera off and on: unpublished, a new camera track 2 s later
+  # (a new track sid); browser.mkv must go on with it
+  date +%s.%N >"$out/camera-off" && : >"$out/camera-toggle"
+  sleep 2
   # the mark first: under load a date after the rename can come late
   date +%s.%N >"$out/key-given"
   cp "$out/late.key.src" "$out/keys/.late.tmp" && mv "$out/keys/.late.tmp" "$out/keys/late.key"
   sleep 2
   : >"$out/ratchet" # py ratchets its key; the recorder must follow
-  sleep 3
+  sleep 5
   # The server dies mid-recording and comes back on the same address.
   date +%s.%N >"$out/killed"
   kill -KILL "$LIVEKIT_PID"
@@ -170,7 +176,7 @@ attempt() {
     /usr/bin/python3 "$here/record_check.py" "$out/rec" --file "py=$PY_VIDEO:440" \
       --file browser=vp8:880 --file "gst=$GST_VIDEO:660" --file late=vp8:550 \
       --no-file intruder=decryption-failed --min-rejoins 1 --event-mark "$out/killed" \
-      --late "late=$out/key-given" \
+      --late "late=$out/key-given" --camera-off "browser=$out/camera-off:$out/browser.json" \
       --composite "$out/rec/room.webm" --composite-tiles 4 --absent-hz 770 || rc=$?
   fi
   return $rc
