@@ -35,6 +35,15 @@ def goertzel_power(x, rate: int, f: float) -> float:
     return s1 * s1 + s2 * s2 - c * s1 * s2
 
 
+def block_power(x, rate: int, f: float, block_s: float = 0.2) -> float:
+    """Mean Goertzel power over blocks of block_s (main lobe ~ +-5 Hz at
+    0.2 s): a phase jump (a lost packet's concealment) costs one block,
+    where over one long window the parts before and after it cancel."""
+    n = int(rate * block_s)
+    powers = [goertzel_power(x[i:i + n], rate, f) for i in range(0, len(x) - n + 1, n)]
+    return sum(powers) / len(powers) if powers else 0.0
+
+
 def tone_ratio(x, rate: int, f: float, block_s: float = 0.1) -> float | None:
     """Share of the signal energy at f (1.0 = pure sine), over 0.1 s blocks
     (main lobe ~ +-10 Hz)."""

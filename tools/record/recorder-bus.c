@@ -118,6 +118,24 @@ classify (GstMessage * msg, const GError * err)
   return REC_EXIT_FAILURE;
 }
 
+/* The composite is one more output: when it fails (a full disk, a
+ * decoder or muxer error) its inputs already drop what comes
+ * (rec_recorder_on_bus_sync), and the participants' files go on; the
+ * recording ends as it would have, with the composite's exit code. */
+static void
+on_composite_error (RecRecorder * rec, const GError * err, RecExitCode code)
+{
+  if (rec->composite_exit_code != REC_EXIT_OK)
+    return;                     /* its first error says what happened */
+  rec->composite_exit_code = code;
+  if (!rec->error_message)
+    rec->error_message = g_strdup_printf ("the composite %s: %s",
+        rec_composite_get_path (rec->composite), err->message);
+  g_printerr ("gst-livekit-record: the composite %s failed (%s); the "
+      "participants' files go on\n", rec_composite_get_path (rec->composite),
+      err->message);
+}
+
 static void
 on_error (RecRecorder * rec, GstMessage * msg)
 {
@@ -127,10 +145,13 @@ on_error (RecRecorder * rec, GstMessage * msg)
 
   gst_message_parse_error (msg, &err, &debug);
   code = classify (msg, err);
-  if (!rec->error_message && rec->composite &&
-      rec_composite_owns (rec->composite, GST_MESSAGE_SRC (msg)))
-    rec->error_message = g_strdup_printf ("the composite %s: %s",
-        rec_composite_get_path (rec->composite), err->message);
+  if (rec->composite && rec_composite_owns (rec->composite,
+          GST_MESSAGE_SRC (msg))) {
+    on_composite_error (rec, err, code);
+    g_clear_error (&err);
+    g_free (debug);
+    return;
+  }
   if (!rec->error_message)
     rec->error_message = g_strdup (err->message);
   if (!rec->stopping && debug && g_getenv ("GST_LIVEKIT_RECORD_DEBUG"))

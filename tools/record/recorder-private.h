@@ -34,6 +34,7 @@ G_BEGIN_DECLS struct _RecRecorder
   gchar *stop_reason;
   gint64 stop_deadline;         /* monotonic, us */
   RecExitCode exit_code;
+  RecExitCode composite_exit_code;      /* REC_EXIT_OK while it works */
   gchar *error_message;
   gboolean tty;
   guint timers[3];

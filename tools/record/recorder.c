@@ -681,6 +681,8 @@ rec_recorder_run (RecRecorder * rec)
     if (rec->exit_code == REC_EXIT_OK)
       rec->exit_code = REC_EXIT_OUTPUT;
   }
+  if (rec->exit_code == REC_EXIT_OK)
+    rec->exit_code = rec->composite_exit_code;
   if (rec->error_message)
     g_printerr ("gst-livekit-record: %s\n", rec->error_message);
   rec_status_summary (rec, manifest);

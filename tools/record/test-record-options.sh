@@ -39,9 +39,11 @@ expect 4 "output directory" --url ws://127.0.0.1:1 --api-key k --api-secret s --
 expect 5 "could not join" --url ws://127.0.0.1:1 "${A[@]}" --key-file "$dir/key" -q
 [ -f "$dir/out/manifest.json" ] || { echo "FAIL: no manifest after a failed join"; fails=$((fails + 1)); }
 # The composite's output fails mid-recording (a full disk) while the join
-# is still going on (a server that accepts and says nothing): the recorder
-# ends at once with the output's exit code, naming the composite (it hung
-# in rec_composite_stop, issue 11). timeout: a hang fails, it does not wait.
+# is still going on (a server that accepts and says nothing): the recording
+# goes on without it to its --duration and then exits with the output's
+# exit code, naming the composite (it hung in rec_composite_stop, issue 11;
+# and a composite error used to end every participant's file).
+# timeout: a hang fails, it does not wait.
 python3 -c '
 import socket, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
@@ -52,11 +54,13 @@ for _ in range(60):
 mute=$!
 for _ in $(seq 50); do [ -s "$dir/port" ] && break; sleep 0.1; done
 out=$(timeout -k 5 40 "$rec" --url "ws://127.0.0.1:$(cat "$dir/port")" "${A[@]}" \
-  --out "$dir/full" --key-file "$dir/key" -q --composite /dev/full 2>&1)
+  --out "$dir/full" --key-file "$dir/key" -q --composite /dev/full --duration 3 2>&1)
 rc=$?
 kill "$mute" 2>/dev/null; wait "$mute" 2>/dev/null
-if [ "$rc" != 4 ] || ! grep -q "composite /dev/full: No space left" <<<"$out" ||
-  ! grep -q '"stop_reason" *: *"error"' "$dir/full/manifest.json" 2>/dev/null; then
+if [ "$rc" != 4 ] || ! grep -q "composite /dev/full failed (No space left" <<<"$out" ||
+  ! grep -q "files go on" <<<"$out" ||
+  ! grep -q '"stop_reason" *: *"duration"' "$dir/full/manifest.json" 2>/dev/null ||
+  ! grep -q '"error" *: *"the composite /dev/full: No space left' "$dir/full/manifest.json"; then
   echo "FAIL: --composite /dev/full -> exit $rc (want 4), output: $out"
   fails=$((fails + 1))
 else
