@@ -250,6 +250,21 @@ rec_recorder_maybe_start (RecRecorder * rec, RecParticipant * p)
 
 /* ------------------------------------------------------------ pads */
 
+/* Whether @buf is the sender's own media. livekitdecrypt passes the blank
+ * frames LiveKit's SFU injects (an 8x8 VP8 key frame, Opus silence; spec
+ * §9.1) unencrypted, as the SDKs do: they are the server's, not the
+ * participant's, and would start a file for a sender whose frames never
+ * decrypt (seen: intruder.mkv, 0.2 s of them after a rejoin) or begin a
+ * file's video with an 8x8 picture. The recorder never turns E2EE off, so
+ * nothing else passes a decryptor unchanged but empty frames. */
+gboolean
+rec_frame_is_senders (GstBuffer * buf)
+{
+  GstLiveKitFrameMeta *meta = gst_buffer_get_livekit_frame_meta (buf);
+
+  return !meta || meta->outcome != GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH;
+}
+
 static GstPadProbeReturn
 on_pad_data (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
@@ -273,6 +288,10 @@ on_pad_data (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     GstClockTime rt = gst_segment_to_running_time (&t->segment,
         GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
 
+    if (!rec_frame_is_senders (buf)) {
+      ret = GST_PAD_PROBE_DROP;
+      goto out;
+    }
     if (t->waiting_keyframe) {
       if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
         /* A file (or a decoder) cannot start on a delta frame: ask the

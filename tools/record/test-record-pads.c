@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "recorder-private.h"
+#include <gst/livekit/meta.h>
 
 /* A pad like livekitroombin's: identity, kind and source properties, any
  * of them NULL. */
@@ -174,6 +175,66 @@ GST_START_TEST (test_pad_of_unknown_participant)
 
 GST_END_TEST;
 
+static GstBuffer *
+frame_with_outcome (GstLiveKitFrameOutcome outcome, gboolean delta)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, 31, NULL);
+  GstLiveKitFrameMeta *meta = gst_buffer_add_livekit_frame_meta (buf,
+      "alice", NULL);
+
+  meta->outcome = outcome;
+  GST_BUFFER_PTS (buf) = 0;
+  if (delta)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  return buf;
+}
+
+/* The blank frames LiveKit's SFU injects pass livekitdecrypt unencrypted:
+ * they are not the sender's, start no file and count for nothing (a file
+ * was written for a sender with a wrong key from 0.2 s of them). */
+GST_START_TEST (test_server_frames_start_nothing)
+{
+  RecOptions o;
+  gchar *dir;
+  RecRecorder *rec = recorder_new (&o, &dir);
+  GstPad *alice = fake_pad_new ("alice_camera", "alice", "video", "camera");
+  GstSegment seg;
+  RecParticipant *p;
+  RecTrack *t;
+
+  gst_object_ref_sink (alice);
+  add_pad_from_thread (rec, alice);
+  p = g_hash_table_lookup (rec->participants, "alice");
+  t = rec_participant_find_track (p, alice);
+  fail_unless (t != NULL);
+  /* The frames go into the track's queue (its output waits for a file). */
+  gst_element_set_state (t->queue, GST_STATE_PAUSED);
+  gst_pad_set_active (alice, TRUE);
+  gst_pad_push_event (alice, gst_event_new_stream_start ("alice"));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  gst_pad_push_event (alice, gst_event_new_segment (&seg));
+  /* Key frames, as the SFU's blank VP8 frame is. */
+  for (gint i = 0; i < 3; i++)
+    gst_pad_push (alice, frame_with_outcome
+        (GST_LIVEKIT_FRAME_OUTCOME_PASSTHROUGH, FALSE));
+  fail_unless_equals_int (t->frames, 0);
+  fail_unless (t->waiting_keyframe);
+  fail_if (p->decrypting);
+  /* A decrypted delta frame is the sender's: counted, though it waits for
+   * a key frame to start the file. */
+  gst_pad_push (alice, frame_with_outcome (GST_LIVEKIT_FRAME_OUTCOME_DECRYPTED,
+          TRUE));
+  fail_unless_equals_int (t->frames, 1);
+  fail_unless (p->decrypting);
+  fail_unless (t->writer == NULL);
+  gst_pad_set_active (alice, FALSE);
+  gst_element_set_state (t->queue, GST_STATE_NULL);
+  recorder_free (rec, &o, dir);
+  gst_object_unref (alice);
+}
+
+GST_END_TEST;
+
 /* Bus messages with fields missing (a sender the bin could not name). */
 GST_START_TEST (test_messages_without_identity)
 {
@@ -282,6 +343,7 @@ record_pads_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_pad_of_unknown_participant);
+  tcase_add_test (tc, test_server_frames_start_nothing);
   tcase_add_test (tc, test_messages_without_identity);
   tcase_add_test (tc, test_idle_video_does_not_hold_audio);
   return s;
