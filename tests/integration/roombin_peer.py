@@ -551,8 +551,10 @@ class RoomBinPeer:
 
     def add_video_publisher(self, codec: str) -> None:
         src = self.make("videotestsrc", is_live=True, pattern="ball")
+        # I420: without it vp9enc takes Y444_12LE and sends profile 3, which
+        # browsers do not decode (VP9 senders send profile 0)
         raw = self.make("capsfilter", caps=Gst.Caps.from_string(
-            "video/x-raw,width=320,height=240,framerate=15/1"))
+            "video/x-raw,format=I420,width=320,height=240,framerate=15/1"))
         elems = [src, raw, self.make("videoconvert")]
         if codec == "vp8":
             elems += [self.make("vp8enc", deadline=1, cpu_used=8, keyframe_max_dist=30,

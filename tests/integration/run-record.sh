@@ -28,10 +28,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/integration
 build=${ROOMBIN_BUILD:-$top/build}
 
-# The room's video codecs. A subscriber connection takes one video codec
-# today (docs/record.md, Limitations), so everyone sends VP8 for now.
-PY_VIDEO=${PY_VIDEO:-vp8}
-GST_VIDEO=${GST_VIDEO:-vp8}
+# The room's video codecs: the room (H.264 from the Python SDK, VP9
+# from the bin, VP8 from the browser and the other bins) in one recorder's
+# subscriber connection.
+PY_VIDEO=${PY_VIDEO:-h264}
+GST_VIDEO=${GST_VIDEO:-vp9}
+# The source is I420: from other formats vp9enc sends profile 3 (Y444_12LE),
+# which no browser sends or decodes.
 declare -A ENCODER=([vp8]="vp8enc deadline=1 keyframe-max-dist=30"
   [vp9]="vp9enc deadline=1 cpu-used=8 keyframe-max-dist=30"
   [h264]="x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! video/x-h264,profile=constrained-baseline")
@@ -81,7 +84,7 @@ if [ "${1:-}" = --inside ]; then
   publish() { # NAME KEYFILE HZ CODEC
     gst-launch-1.0 -e livekitroombin name=r "${R[@]}" identity="$1" shared-key-file="$2" \
       audiotestsrc is-live=true freq="$3" volume=0.1 ! opusenc ! r.audio_0 \
-      videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=15/1 \
+      videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=320,height=240,framerate=15/1 \
       ! ${ENCODER[$4]} ! r.video_0 >"$out/$1.log" 2>&1 &
     pids+=($!)
   }

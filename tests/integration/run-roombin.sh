@@ -49,8 +49,8 @@
 #                           through it, the room stays on a, media on the same pads
 #   record-cluster          gst-livekit-record through node b records (~15 s) a
 #                           room on node a with a Python SDK publisher (E2EE,
-#                           440 Hz + VP8) on node a (recorder_peer.py): one file,
-#                           Opus + VP8, the tone, decoded frames, seekable,
+#                           440 Hz + H.264) on node a (recorder_peer.py): one file,
+#                           Opus + H.264, the tone, decoded frames, seekable,
 #                           duration = manifest's, no rejoin
 #   record-cluster-failover the same, and node a is killed mid-recording: the
 #                           recorder rejoins through b into the same file (valid,
@@ -431,11 +431,11 @@ if [ "${1:-}" = "--inside" ]; then
       /usr/bin/python3 "$here/recorder_peer.py")
     rec=(--recorder "$build/tools/record/gst-livekit-record" "${common[@]}" "${R[@]}"
       --url "$LIVEKIT_URL_B" --key "$KEY" --out "$dir/rec" --expect-from py-pub
-      --expect-audio-hz 440 --video-codec vp8 --report "$dir/recorder.json")
+      --expect-audio-hz 440 --video-codec h264 --report "$dir/recorder.json")
     if [ "$scenario" = record-cluster ]; then
       placement --expect "$scenario=$LIVEKIT_NODE_ID_A"
       py serve py-pub "${R[@]}" --identity py-pub --key "$KEY" --publish-audio 440 \
-        --publish-video --video-codec vp8
+        --publish-video --video-codec h264
       start measure recorder "${recorder[@]}" "${rec[@]}" \
         --duration 15 --max-rejoins 0
     else
@@ -444,7 +444,7 @@ if [ "${1:-}" = "--inside" ]; then
         --moved-to "$scenario=$LIVEKIT_NODE_ID_B" --mark "$dir/killed"
       # the publisher through b as well: a dead node a would leave it nothing
       py serve py-pub "${R[@]}" --url "$LIVEKIT_URL_B" --identity py-pub --key "$KEY" \
-        --publish-audio 440 --publish-video --video-codec vp8
+        --publish-audio 440 --publish-video --video-codec h264
       start measure recorder "${recorder[@]}" "${rec[@]}" \
         --duration 32 --min-rejoins 1 --event-mark "$dir/killed"
       wait_file "$dir/rec/py-pub.mkv" 30
