@@ -46,6 +46,24 @@ run_for (guint ms)
       g_usleep (10000);
 }
 
+/* Up to 15 s for the EOS to reach the file. */
+static gboolean
+wait_done (RecComposite * c)
+{
+  for (gint i = 0; i < 150 && !rec_composite_is_done (c); i++)
+    run_for (100);
+  return rec_composite_is_done (c);
+}
+
+static void
+remove_output (gchar * dir, gchar * path)
+{
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
 /* The output stalls: the muxer blocks, then the encoders, the aggregators
  * and the background sources in their pushes. Stopping must not wait for
  * them (the test's timeout is the hang). */
@@ -75,10 +93,7 @@ GST_START_TEST (test_stop_with_stalled_output)
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (pipeline);
   rec_composite_free (c);
-  g_unlink (path);
-  g_rmdir (dir);
-  g_free (path);
-  g_free (dir);
+  remove_output (dir, path);
 }
 
 GST_END_TEST;
@@ -99,18 +114,13 @@ GST_START_TEST (test_stop_drains)
       GST_STATE_CHANGE_FAILURE);
   run_for (1000);
   rec_composite_stop (c);
-  for (gint i = 0; i < 150 && !rec_composite_is_done (c); i++)
-    run_for (100);
-  fail_unless (rec_composite_is_done (c), "the EOS did not reach the file");
+  fail_unless (wait_done (c), "the EOS did not reach the file");
   fail_if (rec_composite_has_failed (c));
   gst_element_set_state (pipeline, GST_STATE_NULL);
   fail_unless (g_stat (path, &st) == 0 && st.st_size > 0);
   gst_object_unref (pipeline);
   rec_composite_free (c);
-  g_unlink (path);
-  g_rmdir (dir);
-  g_free (path);
-  g_free (dir);
+  remove_output (dir, path);
 }
 
 GST_END_TEST;
@@ -257,19 +267,14 @@ GST_START_TEST (test_untimed_frames_spare_the_picture)
   fail_if (rec_composite_has_failed (c), "the composite failed");
   rec_composite_stop (c);
   gst_element_send_event (src, gst_event_new_eos ());   /* it left */
-  for (gint i = 0; i < 150 && !rec_composite_is_done (c); i++)
-    run_for (100);
-  fail_unless (rec_composite_is_done (c), "the EOS did not reach the file");
+  fail_unless (wait_done (c), "the EOS did not reach the file");
   fail_if (rec_composite_has_failed (c), "the composite failed");
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
   rec_composite_free (c);
-  g_unlink (path);
-  g_rmdir (dir);
-  g_free (path);
-  g_free (dir);
+  remove_output (dir, path);
 }
 
 GST_END_TEST;
