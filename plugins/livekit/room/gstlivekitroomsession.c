@@ -327,6 +327,53 @@ configure_ice_servers (GstLiveKitRoomSession * self, GstLiveKitJoinInfo * join)
 
 /* ------------------------------------------------------------------ SDP */
 
+typedef struct
+{
+  GstElement *webrtc;
+  gchar *what;
+} DescriptionCtx;
+
+static void
+on_description_set (GstPromise * promise, gpointer data)
+{
+  DescriptionCtx *ctx = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GError *err = NULL;
+
+  if (reply && gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL)) {
+    GST_WARNING_OBJECT (ctx->webrtc, "%s refused: %s", ctx->what,
+        err->message);
+    g_clear_error (&err);
+  }
+  gst_promise_unref (promise);
+  gst_object_unref (ctx->webrtc);
+  g_free (ctx->what);
+  g_free (ctx);
+}
+
+/* set-local/remote-description, saying which one webrtcbin refused (its own
+ * warning does not), with the SDP in the debug log: after a server restart
+ * a subscriber's descriptions were refused ("No fingerprint lines in sdp",
+ * "different ice-ufrag values in bundle"), once followed by a crash in
+ * webrtcbin (docs/record.md). */
+static void
+set_description (GstElement * webrtc, const gchar * signal,
+    GstWebRTCSessionDescription * desc, guint id)
+{
+  DescriptionCtx *ctx = g_new0 (DescriptionCtx, 1);
+
+  ctx->webrtc = gst_object_ref (webrtc);
+  ctx->what = g_strdup_printf ("%s (%s %u)", signal,
+      desc->type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer", id);
+  if (gst_debug_category_get_threshold (GST_CAT_DEFAULT) >= GST_LEVEL_DEBUG) {
+    gchar *text = gst_sdp_message_as_text (desc->sdp);
+    GST_DEBUG_OBJECT (webrtc, "%s:\n%s", ctx->what, text);
+    g_free (text);
+  }
+  g_signal_emit_by_name (webrtc, signal, desc,
+      gst_promise_new_with_change_func (on_description_set, ctx, NULL));
+}
+
 /* The answer goes to the webrtcbin and client of the offer's session. */
 typedef struct
 {
@@ -356,7 +403,7 @@ on_answer_created (GstPromise * promise, gpointer data)
   }
   /* The server keeps the codecs of the first video answer for good. */
   gst_livekit_room_subscriber_complete_answer (ctx->offer, answer->sdp);
-  g_signal_emit_by_name (webrtc, "set-local-description", answer, NULL);
+  set_description (webrtc, "set-local-description", answer, ctx->id);
   text = gst_sdp_message_as_text (answer->sdp);
   /* The server numbers its offers from a random start: echo the id. */
   gst_livekit_signal_client_send_answer (ctx->signal, text, ctx->id);
@@ -407,8 +454,8 @@ on_offer (GstLiveKitSignalClient * signal, const gchar * sdp, guint id,
   gst_sdp_message_copy (msg, &ctx->offer);
   offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, msg);
   /* webrtcbin runs its operations in order: the answer follows the offer. */
-  g_signal_emit_by_name (self->subscriber_webrtc, "set-remote-description",
-      offer, NULL);
+  set_description (self->subscriber_webrtc, "set-remote-description", offer,
+      id);
   gst_webrtc_session_description_free (offer);
   ctx->signal = g_object_ref (signal);
   ctx->webrtc = gst_object_ref (self->subscriber_webrtc);
@@ -433,8 +480,8 @@ on_answer (GstLiveKitSignalClient * signal, const gchar * sdp, guint id,
   }
   answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER,
       msg);
-  g_signal_emit_by_name (self->publisher_webrtc, "set-remote-description",
-      answer, NULL);
+  set_description (self->publisher_webrtc, "set-remote-description", answer,
+      id);
   gst_webrtc_session_description_free (answer);
   if (gst_livekit_room_publisher_on_answer (self->publisher))
     negotiate (self);
