@@ -223,6 +223,15 @@ fail:
   return NULL;
 }
 
+static void
+tile_free (Tile * t)
+{
+  gst_object_unref (t->mixer_pad);
+  g_ptr_array_unref (t->elements);
+  g_free (t->identity);
+  g_free (t);
+}
+
 static gboolean
 remove_tile (gpointer data)
 {
@@ -245,10 +254,7 @@ remove_tile (gpointer data)
     gst_element_set_state (e, GST_STATE_NULL);
     gst_bin_remove (c->pipeline, e);
   }
-  gst_object_unref (t->mixer_pad);
-  g_ptr_array_unref (t->elements);
-  g_free (t->identity);
-  g_free (t);
+  tile_free (t);
   return G_SOURCE_REMOVE;
 }
 
@@ -418,6 +424,9 @@ void
 rec_composite_free (RecComposite * c)
 {
   g_free (c->path);
+  /* The tiles still there at the end (participants who did not leave). */
+  for (guint i = 0; i < c->tiles->len; i++)
+    tile_free (g_ptr_array_index (c->tiles, i));
   g_ptr_array_unref (c->tiles);
   g_ptr_array_unref (c->parts);
   g_mutex_clear (&c->lock);
