@@ -270,10 +270,11 @@ on_input (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 }
 
 /* compositor fails the whole picture on a frame without a timestamp
- * ("Need timestamped buffers!"): one came from the VP9 decoder of a bin
- * publisher 1.6 s after a rejoin (run-record.sh with PY_VIDEO=h264
- * GST_VIDEO=vp9, 2 of 5 runs). Such a frame has no place in the picture:
- * it is dropped, which costs that tile one frame. */
+ * ("Need timestamped buffers!"): a bin publisher's VP9 came without
+ * timestamps from the room bin after a rejoin (run-record.sh with
+ * PY_VIDEO=h264 GST_VIDEO=vp9, 2 of 5 runs; matroskamux dropped the same
+ * frames from the participant's file). Such a frame has no place in the
+ * picture: it is dropped, which costs that tile the frame. */
 static GstPadProbeReturn
 on_tile_frame (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {

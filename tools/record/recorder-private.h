@@ -41,7 +41,6 @@ G_BEGIN_DECLS struct _RecRecorder
 };
 
 /* recorder.c */
-gboolean rec_frame_is_senders (GstBuffer * buf);
 void rec_recorder_stop (RecRecorder * rec, const gchar * reason,
     RecExitCode code);
 void rec_recorder_maybe_start (RecRecorder * rec, RecParticipant * p);

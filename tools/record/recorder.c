@@ -257,7 +257,7 @@ rec_recorder_maybe_start (RecRecorder * rec, RecParticipant * p)
  * decrypt (seen: intruder.mkv, 0.2 s of them after a rejoin) or begin a
  * file's video with an 8x8 picture. The recorder never turns E2EE off, so
  * nothing else passes a decryptor unchanged but empty frames. */
-gboolean
+static gboolean
 rec_frame_is_senders (GstBuffer * buf)
 {
   GstLiveKitFrameMeta *meta = gst_buffer_get_livekit_frame_meta (buf);

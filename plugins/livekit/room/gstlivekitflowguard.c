@@ -36,15 +36,19 @@ static GstFlowReturn
 absorb (GstLiveKitFlowGuard * self, GstFlowReturn ret, gint unlinks_before)
 {
   gboolean replaced = g_atomic_int_get (&self->unlinks) != unlinks_before;
+  gboolean dropped;
 
-  if (ret == GST_FLOW_NOT_LINKED || (ret < GST_FLOW_OK && ret != GST_FLOW_EOS
-          && replaced && !GST_PAD_IS_FLUSHING (self->sinkpad))
-      || (ret == GST_FLOW_FLUSHING && !GST_PAD_IS_FLUSHING (self->sinkpad))) {
+  if (ret == GST_FLOW_NOT_LINKED)
+    dropped = TRUE;
+  else if (ret >= GST_FLOW_OK || ret == GST_FLOW_EOS
+      || GST_PAD_IS_FLUSHING (self->sinkpad))
+    dropped = FALSE;            /* ours to hear: data, EOS or our own flush */
+  else
+    dropped = ret == GST_FLOW_FLUSHING || replaced;
+  if (dropped)
     GST_DEBUG_OBJECT (self, "downstream is being replaced%s: dropped (%s)",
         replaced ? " (unlinked under the push)" : "", gst_flow_get_name (ret));
-    return GST_FLOW_OK;
-  }
-  return ret;
+  return dropped ? GST_FLOW_OK : ret;
 }
 
 static GstFlowReturn
