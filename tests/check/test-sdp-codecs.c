@@ -253,6 +253,40 @@ GST_START_TEST (test_left_alone)
 
 GST_END_TEST;
 
+GST_START_TEST (test_answered_format_keeps_the_offers_fmtp)
+{
+  /* webrtcbin 1.22's answer to an H.264 track: no profile-level-id, which
+   * pion needs to match the codec (gstlivekitsdpcodecs.c). */
+  GstSDPMessage *offer = parse (offer_text), *answer = parse (HEAD ANSWER_AUDIO
+      "m=video 9 UDP/TLS/RTP/SAVPF 108 98\r\n"
+      "c=IN IP4 0.0.0.0\r\na=mid:2\r\na=rtcp-mux\r\na=setup:active\r\n"
+      "a=rtpmap:108 H264/90000\r\na=rtcp-fb:108 nack pli\r\n"
+      "a=fmtp:108 packetization-mode=1;level-asymmetry-allowed=1\r\n"
+      "a=rtpmap:98 VP9/90000\r\na=recvonly\r\n");
+  const GstSDPMedia *video;
+
+  gst_livekit_sdp_answer_add_codecs (offer, answer, encodings);
+  video = gst_sdp_message_get_media (answer, 2);
+  /* Replaced in place, and added where webrtcbin wrote none. */
+  fail_unless_equals_string (pt_attribute (video, "fmtp", "108"),
+      "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f");
+  fail_unless_equals_string (pt_attribute (video, "fmtp", "98"),
+      "profile-id=0");
+  assert_attributes (video, "fmtp", "108 level-asymmetry-allowed=1;"
+      "packetization-mode=1;profile-level-id=42e01f\n"
+      "98 profile-id=0\n100 profile-id=1\n"
+      "125 level-asymmetry-allowed=1;packetization-mode=0;"
+      "profile-level-id=42e01f\n"
+      "104 level-asymmetry-allowed=1;packetization-mode=0;"
+      "profile-level-id=42001f\n"
+      "102 level-asymmetry-allowed=1;packetization-mode=1;"
+      "profile-level-id=42001f\n");
+  gst_sdp_message_free (offer);
+  gst_sdp_message_free (answer);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_only_the_encodings_given)
 {
   const gchar *const vp_only[] = { "VP8", "VP9", NULL };
@@ -277,6 +311,7 @@ sdp_codecs_suite (void)
   tcase_add_test (tc, test_video_lists_every_receivable_codec);
   tcase_add_test (tc, test_rtx_follows_the_answer);
   tcase_add_test (tc, test_left_alone);
+  tcase_add_test (tc, test_answered_format_keeps_the_offers_fmtp);
   tcase_add_test (tc, test_only_the_encodings_given);
   return s;
 }

@@ -12,6 +12,7 @@
 #include "gstlivekitroompublisher.h"
 #include "gstlivekitroomsubscriber.h"
 #include "gstlivekitroomdata.h"
+#include "gstlivekitsdpbundle.h"
 
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
@@ -327,10 +328,16 @@ configure_ice_servers (GstLiveKitRoomSession * self, GstLiveKitJoinInfo * join)
 
 /* ------------------------------------------------------------------ SDP */
 
+/* What follows a description once webrtcbin has applied or refused it. */
+typedef void (*DescriptionDone) (gpointer data);
+
 typedef struct
 {
   GstElement *webrtc;
   gchar *what;
+  DescriptionDone done;
+  gpointer done_data;
+  GDestroyNotify done_free;
 } DescriptionCtx;
 
 static void
@@ -346,25 +353,30 @@ on_description_set (GstPromise * promise, gpointer data)
     g_clear_error (&err);
   }
   gst_promise_unref (promise);
+  if (ctx->done)
+    ctx->done (ctx->done_data);
+  if (ctx->done_free)
+    ctx->done_free (ctx->done_data);
   gst_object_unref (ctx->webrtc);
   g_free (ctx->what);
   g_free (ctx);
 }
 
 /* set-local/remote-description, saying which one webrtcbin refused (its own
- * warning does not), with the SDP in the debug log: after a server restart
- * a subscriber's descriptions were refused ("No fingerprint lines in sdp",
- * "different ice-ufrag values in bundle"), once followed by a crash in
- * webrtcbin (docs/record.md). */
+ * warning does not), with the SDP in the debug log; then @done. */
 static void
-set_description (GstElement * webrtc, const gchar * signal,
-    GstWebRTCSessionDescription * desc, guint id)
+set_description_then (GstElement * webrtc, const gchar * signal,
+    GstWebRTCSessionDescription * desc, guint id, DescriptionDone done,
+    gpointer done_data, GDestroyNotify done_free)
 {
   DescriptionCtx *ctx = g_new0 (DescriptionCtx, 1);
 
   ctx->webrtc = gst_object_ref (webrtc);
   ctx->what = g_strdup_printf ("%s (%s %u)", signal,
       desc->type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer", id);
+  ctx->done = done;
+  ctx->done_data = done_data;
+  ctx->done_free = done_free;
   if (gst_debug_category_get_threshold (GST_CAT_DEFAULT) >= GST_LEVEL_DEBUG) {
     gchar *text = gst_sdp_message_as_text (desc->sdp);
     GST_DEBUG_OBJECT (webrtc, "%s:\n%s", ctx->what, text);
@@ -374,6 +386,13 @@ set_description (GstElement * webrtc, const gchar * signal,
       gst_promise_new_with_change_func (on_description_set, ctx, NULL));
 }
 
+static void
+set_description (GstElement * webrtc, const gchar * signal,
+    GstWebRTCSessionDescription * desc, guint id)
+{
+  set_description_then (webrtc, signal, desc, id, NULL, NULL, NULL);
+}
+
 /* The answer goes to the webrtcbin and client of the offer's session. */
 typedef struct
 {
@@ -381,7 +400,50 @@ typedef struct
   GstElement *webrtc;
   GstSDPMessage *offer;         /* as given to webrtc */
   guint id;
+  gchar *answer;                /* the text sent, once webrtc has it */
 } AnswerCtx;
+
+static void
+answer_ctx_free (gpointer data)
+{
+  AnswerCtx *ctx = data;
+
+  g_object_unref (ctx->signal);
+  gst_object_unref (ctx->webrtc);
+  gst_sdp_message_free (ctx->offer);
+  g_free (ctx->answer);
+  g_free (ctx);
+}
+
+/* Only now: the server sends media as soon as it has the answer, and
+ * packets webrtcbin has no receive path for yet stop its transport for
+ * good (the nicesrc's "not-linked"), which was a rejoin. */
+static void
+send_answer (gpointer data)
+{
+  AnswerCtx *ctx = data;
+
+  /* The server numbers its offers from a random start: echo the id. */
+  gst_livekit_signal_client_send_answer (ctx->signal, ctx->answer, ctx->id);
+}
+
+/* The m-lines the server offered and webrtcbin's answer rejects: their
+ * tracks are not received. */
+static void
+warn_rejected_mlines (GstElement * webrtc, const GstSDPMessage * offer,
+    const GstSDPMessage * answer, guint id)
+{
+  for (guint i = 0; i < gst_sdp_message_medias_len (answer)
+      && i < gst_sdp_message_medias_len (offer); i++) {
+    const GstSDPMedia *o = gst_sdp_message_get_media (offer, i);
+    const GstSDPMedia *a = gst_sdp_message_get_media (answer, i);
+
+    if (gst_sdp_media_get_port (a) == 0 && gst_sdp_media_get_port (o) != 0)
+      GST_WARNING_OBJECT (webrtc, "answer %u rejects m-line %u (mid %s): "
+          "its track is not received", id, i,
+          GST_STR_NULL (gst_sdp_media_get_attribute_val (o, "mid")));
+  }
+}
 
 static void
 on_answer_created (GstPromise * promise, gpointer data)
@@ -390,7 +452,7 @@ on_answer_created (GstPromise * promise, gpointer data)
   GstElement *webrtc = ctx->webrtc;
   const GstStructure *reply = gst_promise_get_reply (promise);
   GstWebRTCSessionDescription *answer = NULL;
-  gchar *text;
+  guint mended;
 
   if (reply)
     gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
@@ -399,22 +461,20 @@ on_answer_created (GstPromise * promise, gpointer data)
   if (!answer) {
     GST_ELEMENT_WARNING (GST_ELEMENT_PARENT (webrtc), STREAM, FAILED,
         ("could not answer the server's offer"), (NULL));
-    goto out;
+    answer_ctx_free (ctx);
+    return;
   }
   /* The server keeps the codecs of the first video answer for good. */
   gst_livekit_room_subscriber_complete_answer (ctx->offer, answer->sdp);
-  set_description (webrtc, "set-local-description", answer, ctx->id);
-  text = gst_sdp_message_as_text (answer->sdp);
-  /* The server numbers its offers from a random start: echo the id. */
-  gst_livekit_signal_client_send_answer (ctx->signal, text, ctx->id);
-  g_free (text);
-out:
-  if (answer)
-    gst_webrtc_session_description_free (answer);
-  g_object_unref (ctx->signal);
-  gst_object_unref (ctx->webrtc);
-  gst_sdp_message_free (ctx->offer);
-  g_free (ctx);
+  warn_rejected_mlines (webrtc, ctx->offer, answer->sdp, ctx->id);
+  mended = gst_livekit_sdp_answer_mend_bundle (answer->sdp);
+  if (mended)
+    GST_INFO_OBJECT (webrtc, "answer %u: %u m-line(s) put back on the "
+        "bundle's transport", ctx->id, mended);
+  ctx->answer = gst_sdp_message_as_text (answer->sdp);
+  set_description_then (webrtc, "set-local-description", answer, ctx->id,
+      send_answer, ctx, answer_ctx_free);
+  gst_webrtc_session_description_free (answer);
 }
 
 /* The offer's mids by m-line index: what names a received stream whose

@@ -5,7 +5,14 @@
  * video codecs of the whole peer connection: every later video m-line is
  * offered with those only, and a track in any other codec is refused
  * ("codec is not supported by remote"). So every video m-line of an
- * answer lists every codec the bin can receive. */
+ * answer lists every codec the bin can receive.
+ *
+ * webrtcbin 1.22 also leaves the offer's profile-level-id out of the
+ * H.264 fmtp it answers, and pion matches H.264 codecs by it: that codec
+ * would not be negotiated, the server's next offers would move the track
+ * to another payload type, and webrtcbin rejects such a re-offered m-line
+ * (it must intersect with its last answer). So the answer's own formats
+ * take the offer's fmtp. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -88,6 +95,14 @@ is_codec_attribute (const GstSDPAttribute * a)
       || g_strcmp0 (a->key, "rtcp-fb") == 0;
 }
 
+/* gst_sdp_media_insert_attribute, also at the end; takes @attr. */
+static void
+insert_attribute (GstSDPMedia * media, guint at, GstSDPAttribute * attr)
+{
+  gst_sdp_media_insert_attribute (media,
+      at < gst_sdp_media_attributes_len (media) ? (gint) at : -1, attr);
+}
+
 /* Copies the offer's rtpmap and fmtp of @pt, and those of its rtcp-fb that
  * are in @feedback, after the answer's last codec attribute. */
 static void
@@ -111,8 +126,37 @@ copy_format (const GstSDPMedia * offer, GstSDPMedia * answer,
                 g_str_equal, NULL)))
       continue;
     gst_sdp_attribute_set (&copy, a->key, a->value);
-    gst_sdp_media_insert_attribute (answer, at++, &copy);
+    insert_attribute (answer, at++, &copy);
   }
+}
+
+/* Gives the answer's format @pt the offer's fmtp, if the offer has one. */
+static void
+restore_fmtp (const GstSDPMedia * offer, GstSDPMedia * answer,
+    const gchar * pt)
+{
+  const gchar *fmtp = media_pt_value (offer, "fmtp", pt);
+  gchar *value;
+  GstSDPAttribute attr;
+
+  if (!fmtp)
+    return;
+  value = g_strdup_printf ("%s %s", pt, fmtp);
+  gst_sdp_attribute_set (&attr, "fmtp", value);
+  g_free (value);
+  for (guint i = 0; i < gst_sdp_media_attributes_len (answer); i++)
+    if (pt_value (gst_sdp_media_get_attribute (answer, i), "fmtp", pt)) {
+      gst_sdp_media_replace_attribute (answer, i, &attr);
+      return;
+    }
+  /* None: after the format's rtpmap. */
+  for (guint i = 0; i < gst_sdp_media_attributes_len (answer); i++)
+    if (pt_value (gst_sdp_media_get_attribute (answer, i), "rtpmap", pt)) {
+      insert_attribute (answer, i + 1, &attr);
+      return;
+    }
+  gst_sdp_media_add_attribute (answer, attr.key, attr.value);
+  gst_sdp_attribute_clear (&attr);
 }
 
 static guint
@@ -158,7 +202,9 @@ complete_media (const GstSDPMedia * offer, GstSDPMedia * answer,
     if (!g_hash_table_contains (chosen, pt))
       continue;
     g_ptr_array_add (formats, g_strdup (pt));
-    if (!has_format (answer, pt)) {
+    if (has_format (answer, pt)) {
+      restore_fmtp (offer, answer, pt);
+    } else {
       copy_format (offer, answer, pt, feedback);
       added++;
     }

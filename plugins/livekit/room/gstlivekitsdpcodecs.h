@@ -10,8 +10,8 @@ G_BEGIN_DECLS
  * @offer whose encoding name is in @encodings (NULL-terminated), in the
  * offer's order, with the offer's payload types, rtpmap and fmtp; their
  * retransmission formats if the answer has any; the rtcp-fb the answer
- * gives its own codec, where the offer has them. Returns how many formats
- * it added. */
+ * gives its own codec, where the offer has them; and the offer's fmtp for
+ * the formats the answer had. Returns how many formats it added. */
 guint gst_livekit_sdp_answer_add_codecs (const GstSDPMessage * offer,
     GstSDPMessage * answer, const gchar * const *encodings);
 
