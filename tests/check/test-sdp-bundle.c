@@ -38,8 +38,8 @@ offer_text (guint version, const gchar * video_pts)
   return g_string_free (s, FALSE);
 }
 
-/* Emits @signal with @desc (or NULL) and waits; returns the reply's error
- * message or answer, whichever is asked for. */
+/* Emits @signal with @arg (a description, or NULL) and a promise; returns
+ * the promise once replied. */
 static GstPromise *
 run (GstElement * webrtc, const gchar * signal, gpointer arg)
 {

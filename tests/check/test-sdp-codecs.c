@@ -179,7 +179,7 @@ GST_START_TEST (test_video_lists_every_receivable_codec)
   /* The audio m-line is as webrtcbin made it. */
   assert_formats (gst_sdp_message_get_media (answer, 1), "111");
 
-  /* Idempotent: webrtcbin makes the next answer from this one. */
+  /* Idempotent: a second pass over the same answer changes nothing. */
   before = gst_sdp_message_as_text (answer);
   fail_unless_equals_int (gst_livekit_sdp_answer_add_codecs (offer, answer,
           encodings), 0);

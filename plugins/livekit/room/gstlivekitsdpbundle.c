@@ -109,14 +109,14 @@ gst_livekit_sdp_answer_mend_bundle (GstSDPMessage * answer)
   const gchar *ufrag, *pwd;
   guint mended = 0;
 
-  if (!first)
+  if (!first || !gst_sdp_media_get_attribute_val (first, "ice-ufrag")
+      || !gst_sdp_media_get_attribute_val (first, "ice-pwd"))
     return 0;
   /* A copy: the loop below changes the m-lines of @answer. */
   gst_sdp_media_copy (first, &bundle);
   ufrag = gst_sdp_media_get_attribute_val (bundle, "ice-ufrag");
   pwd = gst_sdp_media_get_attribute_val (bundle, "ice-pwd");
-  for (guint i = 0; ufrag && pwd && i < gst_sdp_message_medias_len (answer);
-      i++) {
+  for (guint i = 0; i < gst_sdp_message_medias_len (answer); i++) {
     GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (answer, i);
     gboolean changed;
 
