@@ -1,20 +1,34 @@
-/* The subscriber's answers stay on the bundle's transport
- * (plugins/livekit/room/gstlivekitsdpbundle.c), through a real webrtcbin
- * 1.22 that rejects a re-offered m-line: the server moved an H.264 track
- * from payload type 108 to 102, as livekit-server did after webrtcbin had
- * answered 108 without its profile-level-id. The offers are shaped like
- * livekit-server v1.13.5's (pion): the fingerprint at session level. */
+/* The subscriber's answers to the server's re-offers, through a real
+ * webrtcbin 1.22, as the room bin's session makes them:
+ * - they stay on the bundle's transport (room/gstlivekitsdpbundle.c) when
+ *   webrtcbin rejects a re-offered m-line: the server moved an H.264 track
+ *   from payload type 108 to 102, as livekit-server did after webrtcbin
+ *   had answered 108 without its profile-level-id;
+ * - webrtcbin takes them when the server reuses an m-line for a new track
+ *   (room/gstlivekitsdpdirection.c): sendrecv, recvonly once the track
+ *   ended, sendrecv again.
+ * The offers are shaped like livekit-server v1.13.5's (pion): the
+ * fingerprint at session level. */
 #include <gst/check/gstcheck.h>
 #include <gst/webrtc/webrtc.h>
 #include "room/gstlivekitsdpbundle.h"
+#include "room/gstlivekitsdpdirection.h"
 
 #define SERVER_UFRAG "CCtGrzKRatzfCABl"
 
+/* The video m-line: its payload types, direction and SSRC (0: none). */
+typedef struct
+{
+  const gchar *pts;
+  const gchar *direction;
+  guint ssrc;
+} Video;
+
 static gchar *
-offer_text (guint version, const gchar * video_pts)
+offer_text (guint version, const Video * video)
 {
   GString *s = g_string_new (NULL);
-  gchar **pts = g_strsplit (video_pts, " ", -1);
+  gchar **pts = g_strsplit (video->pts, " ", -1);
 
   g_string_append_printf (s, "v=0\r\no=- 1 %u IN IP4 127.0.0.1\r\ns=-\r\n"
       "t=0 0\r\na=fingerprint:sha-256 B4:02:87:CD:97:CE:0F:7E:94:04:42:FC:"
@@ -23,17 +37,18 @@ offer_text (guint version, const gchar * video_pts)
   g_string_append (s, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
       "a=setup:actpass\r\na=mid:0\r\na=ice-ufrag:" SERVER_UFRAG "\r\n"
       "a=ice-pwd:0123456789abcdef0123456789abcdef\r\na=rtcp-mux\r\n"
-      "a=sendonly\r\na=rtpmap:111 opus/48000/2\r\na=ssrc:2 cname:s\r\n");
+      "a=sendrecv\r\na=rtpmap:111 opus/48000/2\r\na=ssrc:2 cname:s\r\n");
   g_string_append_printf (s, "m=video 9 UDP/TLS/RTP/SAVPF %s\r\n"
       "c=IN IP4 0.0.0.0\r\na=setup:actpass\r\na=mid:1\r\n"
       "a=ice-ufrag:" SERVER_UFRAG "\r\n"
       "a=ice-pwd:0123456789abcdef0123456789abcdef\r\na=rtcp-mux\r\n"
-      "a=sendonly\r\n", video_pts);
+      "a=%s\r\n", video->pts, video->direction);
   for (guint i = 0; pts[i]; i++)
     g_string_append_printf (s, "a=rtpmap:%s H264/90000\r\na=fmtp:%s "
         "level-asymmetry-allowed=1;packetization-mode=1;"
         "profile-level-id=42e01f\r\n", pts[i], pts[i]);
-  g_string_append (s, "a=ssrc:1 cname:s\r\n");
+  if (video->ssrc)
+    g_string_append_printf (s, "a=ssrc:%u cname:s\r\n", video->ssrc);
   g_strfreev (pts);
   return g_string_free (s, FALSE);
 }
@@ -64,12 +79,13 @@ error_of (GstPromise * promise)
   return message;
 }
 
-/* One offer/answer round; returns how many m-lines were mended. */
+/* One offer/answer round, as the session does it; returns how many m-lines
+ * were mended. */
 static guint
-negotiate (GstElement * webrtc, guint version, const gchar * video_pts)
+negotiate (GstElement * webrtc, guint version, Video video)
 {
-  gchar *text = offer_text (version, video_pts), *err;
-  GstSDPMessage *sdp;
+  gchar *text = offer_text (version, &video), *err;
+  GstSDPMessage *sdp, *server_offer, *sent;
   GstWebRTCSessionDescription *offer, *answer = NULL;
   GstPromise *promise;
   guint mended;
@@ -78,6 +94,8 @@ negotiate (GstElement * webrtc, guint version, const gchar * video_pts)
   fail_unless_equals_int (gst_sdp_message_new_from_text (text, &sdp),
       GST_SDP_OK);
   g_free (text);
+  gst_sdp_message_copy (sdp, &server_offer);
+  gst_livekit_sdp_offer_keep_receiving (sdp);
   offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
   promise = run (webrtc, "set-remote-description", offer);
   err = error_of (promise);
@@ -103,6 +121,17 @@ negotiate (GstElement * webrtc, guint version, const gchar * video_pts)
         " bundle's %s", version, i, own, ufrag);
   }
 
+  /* What the server gets is inactive where its offer sends nothing (a
+   * rejected m-line is inactive anyway). */
+  gst_sdp_message_copy (answer->sdp, &sent);
+  gst_livekit_sdp_answer_restore_inactive (sent, server_offer);
+  if (gst_sdp_media_get_port (gst_sdp_message_get_media (sent, 1)) != 0)
+    fail_unless_equals_string (gst_sdp_media_get_attribute_val
+        (gst_sdp_message_get_media (sent, 1), "inactive"),
+        g_str_equal (video.direction, "sendrecv") ? NULL : "");
+  gst_sdp_message_free (sent);
+  gst_sdp_message_free (server_offer);
+
   text = gst_sdp_message_as_text (answer->sdp);
   GST_INFO ("answer %u:\n%s", version, text);
   g_free (text);
@@ -114,35 +143,75 @@ negotiate (GstElement * webrtc, guint version, const gchar * video_pts)
   return mended;
 }
 
-GST_START_TEST (test_answers_after_a_rejected_mline)
+/* A playing webrtcbin as the room bin's subscriber (gstlivekitroomsession.c),
+ * in *pipeline. */
+static GstElement *
+subscriber_webrtcbin (GstElement ** pipeline)
 {
-  GstElement *pipeline = gst_pipeline_new (NULL);
   GstElement *webrtc = gst_element_factory_make ("webrtcbin", NULL);
 
   fail_unless (webrtc != NULL, "webrtcbin (gst-plugins-bad) is missing");
-  /* As the room bin's (gstlivekitroomsession.c). */
   g_object_set (webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
       NULL);
-  gst_bin_add (GST_BIN (pipeline), webrtc);
-  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+  *pipeline = gst_pipeline_new (NULL);
+  gst_bin_add (GST_BIN (*pipeline), webrtc);
+  fail_if (gst_element_set_state (*pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);
+  return webrtc;
+}
 
-  /* webrtcbin answers 108; nothing to mend. */
-  fail_unless_equals_int (negotiate (webrtc, 2, "108 102"), 0);
-  /* 108 is gone: webrtcbin rejects m-line 1 with the offer's copy. */
-  fail_unless_equals_int (negotiate (webrtc, 3, "102"), 1);
-  /* Built on that answer: m-line 1 has the server's credentials again. */
-  fail_unless_equals_int (negotiate (webrtc, 4, "102"), 1);
-
+static void
+stop (GstElement * pipeline)
+{
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (pipeline);
+}
+
+GST_START_TEST (test_answers_after_a_rejected_mline)
+{
+  GstElement *pipeline, *webrtc = subscriber_webrtcbin (&pipeline);
+
+  /* webrtcbin answers 108; nothing to mend. */
+  fail_unless_equals_int (negotiate (webrtc, 2, (Video) {
+          "108 102", "sendrecv", 1}), 0);
+  /* 108 is gone: webrtcbin rejects m-line 1 with the offer's copy. */
+  fail_unless_equals_int (negotiate (webrtc, 3, (Video) {
+          "102", "sendrecv", 1}), 1);
+  /* Built on that answer: m-line 1 has the server's credentials again. */
+  fail_unless_equals_int (negotiate (webrtc, 4, (Video) {
+          "102", "sendrecv", 1}), 1);
+  stop (pipeline);
+}
+
+GST_END_TEST;
+
+/* Track A ends, the m-line waits, track B comes on it, as livekit-server
+ * offers it: webrtcbin takes every answer (given the recvonly offer as it
+ * was, it answered inactive and refused answer 4). */
+GST_START_TEST (test_reused_mline)
+{
+  GstElement *pipeline, *webrtc = subscriber_webrtcbin (&pipeline);
+
+  fail_unless_equals_int (negotiate (webrtc, 2, (Video) {
+          "102", "sendrecv", 1}), 0);
+  fail_unless_equals_int (negotiate (webrtc, 3, (Video) {
+          "102", "recvonly", 0}), 0);
+  fail_unless_equals_int (negotiate (webrtc, 4, (Video) {
+          "102", "sendrecv", 3}), 0);
+  /* Neither does an inactive one. */
+  fail_unless_equals_int (negotiate (webrtc, 5, (Video) {
+          "102", "inactive", 0}), 0);
+  fail_unless_equals_int (negotiate (webrtc, 6, (Video) {
+          "102", "sendrecv", 5}), 0);
+  stop (pipeline);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_rejected_mline_is_inactive)
 {
-  gchar *text = offer_text (2, "102");
+  gchar *text = offer_text (2, &(Video) {
+      "102", "sendrecv", 1});
   GstSDPMessage *answer;
   const GstSDPMedia *video;
 
@@ -166,7 +235,7 @@ GST_START_TEST (test_rejected_mline_is_inactive)
           "ice-ufrag"), "ours");
   fail_unless_equals_string (gst_sdp_media_get_attribute_val (video,
           "fingerprint"), "sha-256 AA");
-  fail_unless (gst_sdp_media_get_attribute_val (video, "sendonly") == NULL);
+  fail_unless (gst_sdp_media_get_attribute_val (video, "sendrecv") == NULL);
   fail_unless (gst_sdp_media_get_attribute_val (video, "ssrc") == NULL);
   /* As the parser gives it: GstSDP's caps code reads every value. */
   fail_unless_equals_string (gst_sdp_media_get_attribute_val (video,
@@ -186,6 +255,7 @@ sdp_bundle_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_answers_after_a_rejected_mline);
+  tcase_add_test (tc, test_reused_mline);
   tcase_add_test (tc, test_rejected_mline_is_inactive);
   return s;
 }

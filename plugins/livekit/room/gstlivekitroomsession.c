@@ -13,6 +13,7 @@
 #include "gstlivekitroomsubscriber.h"
 #include "gstlivekitroomdata.h"
 #include "gstlivekitsdpbundle.h"
+#include "gstlivekitsdpdirection.h"
 
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
@@ -329,7 +330,8 @@ configure_ice_servers (GstLiveKitRoomSession * self, GstLiveKitJoinInfo * join)
 /* ------------------------------------------------------------------ SDP */
 
 /* What follows a description once webrtcbin has applied or refused it. */
-typedef void (*DescriptionDone) (gpointer data);
+/* @refusal: webrtcbin's error, NULL when it took the description. */
+typedef void (*DescriptionDone) (gpointer data, const GError * refusal);
 
 typedef struct
 {
@@ -347,14 +349,13 @@ on_description_set (GstPromise * promise, gpointer data)
   const GstStructure *reply = gst_promise_get_reply (promise);
   GError *err = NULL;
 
-  if (reply && gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL)) {
+  if (reply && gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL))
     GST_WARNING_OBJECT (ctx->webrtc, "%s refused: %s", ctx->what,
         err->message);
-    g_clear_error (&err);
-  }
   gst_promise_unref (promise);
   if (ctx->done)
-    ctx->done (ctx->done_data);
+    ctx->done (ctx->done_data, err);
+  g_clear_error (&err);
   if (ctx->done_free)
     ctx->done_free (ctx->done_data);
   gst_object_unref (ctx->webrtc);
@@ -393,36 +394,75 @@ set_description (GstElement * webrtc, const gchar * signal,
   set_description_then (webrtc, signal, desc, id, NULL, NULL, NULL);
 }
 
-/* The answer goes to the webrtcbin and client of the offer's session. */
+/* The answer goes to the webrtcbin and client of the offer's session.
+ * Shared by the offer's and the answer's steps (webrtcbin runs them in
+ * order). */
 typedef struct
 {
   GstLiveKitSignalClient *signal;
   GstElement *webrtc;
-  GstSDPMessage *offer;         /* as given to webrtc */
+  GstSDPMessage *offer;         /* as the server sent it */
   guint id;
+  GError *refusal;              /* why webrtc did not take the offer */
   gchar *answer;                /* the text sent, once webrtc has it */
 } AnswerCtx;
 
 static void
-answer_ctx_free (gpointer data)
+answer_ctx_clear (gpointer data)
 {
   AnswerCtx *ctx = data;
 
   g_object_unref (ctx->signal);
   gst_object_unref (ctx->webrtc);
   gst_sdp_message_free (ctx->offer);
+  g_clear_error (&ctx->refusal);
   g_free (ctx->answer);
-  g_free (ctx);
+}
+
+static void
+answer_ctx_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, answer_ctx_clear);
+}
+
+/* A subscriber that did not take an offer or its own answer no longer
+ * matches what the server sends: media of SSRCs webrtcbin never mapped
+ * (1.22 then dereferences a NULL transceiver in on_rtpbin_pad_added). It
+ * sends no answer, and the bin rejoins (gst_livekit_room_bin_handle_message),
+ * which starts it afresh. */
+static void
+give_up (AnswerCtx * ctx, const GError * why)
+{
+  /* webrtcbin refuses everything once closed: the session is stopping or
+   * already replacing it. */
+  if (g_error_matches (why, GST_WEBRTC_ERROR, GST_WEBRTC_ERROR_INVALID_STATE))
+    return;
+  GST_ELEMENT_ERROR (ctx->webrtc, STREAM, FAILED,
+      ("the subscriber could not take the server's offer %u: %s", ctx->id,
+          why ? why->message : "webrtcbin made no answer"), (NULL));
+}
+
+static void
+offer_taken (gpointer data, const GError * refusal)
+{
+  AnswerCtx *ctx = data;
+
+  if (refusal)
+    ctx->refusal = g_error_copy (refusal);
 }
 
 /* Only now: the server sends media as soon as it has the answer, and
  * packets webrtcbin has no receive path for yet stop its transport for
  * good (the nicesrc's "not-linked"), which was a rejoin. */
 static void
-send_answer (gpointer data)
+send_answer (gpointer data, const GError * refusal)
 {
   AnswerCtx *ctx = data;
 
+  if (refusal) {
+    give_up (ctx, refusal);
+    return;
+  }
   /* The server numbers its offers from a random start: echo the id. */
   gst_livekit_signal_client_send_answer (ctx->signal, ctx->answer, ctx->id);
 }
@@ -452,16 +492,20 @@ on_answer_created (GstPromise * promise, gpointer data)
   GstElement *webrtc = ctx->webrtc;
   const GstStructure *reply = gst_promise_get_reply (promise);
   GstWebRTCSessionDescription *answer = NULL;
+  GstSDPMessage *sent;
+  GError *err = NULL;
   guint mended;
 
-  if (reply)
-    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-        &answer, NULL);
+  if (reply && !gst_structure_get (reply, "answer",
+          GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL))
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
   gst_promise_unref (promise);
-  if (!answer) {
-    GST_ELEMENT_WARNING (GST_ELEMENT_PARENT (webrtc), STREAM, FAILED,
-        ("could not answer the server's offer"), (NULL));
-    answer_ctx_free (ctx);
+  if (ctx->refusal || !answer) {
+    give_up (ctx, ctx->refusal ? ctx->refusal : err);
+    g_clear_error (&err);
+    if (answer)
+      gst_webrtc_session_description_free (answer);
+    answer_ctx_unref (ctx);
     return;
   }
   /* The server keeps the codecs of the first video answer for good. */
@@ -471,9 +515,12 @@ on_answer_created (GstPromise * promise, gpointer data)
   if (mended)
     GST_INFO_OBJECT (webrtc, "answer %u: %u m-line(s) put back on the "
         "bundle's transport", ctx->id, mended);
-  ctx->answer = gst_sdp_message_as_text (answer->sdp);
+  gst_sdp_message_copy (answer->sdp, &sent);
+  gst_livekit_sdp_answer_restore_inactive (sent, ctx->offer);
+  ctx->answer = gst_sdp_message_as_text (sent);
+  gst_sdp_message_free (sent);
   set_description_then (webrtc, "set-local-description", answer, ctx->id,
-      send_answer, ctx, answer_ctx_free);
+      send_answer, ctx, answer_ctx_unref);
   gst_webrtc_session_description_free (answer);
 }
 
@@ -510,16 +557,19 @@ on_offer (GstLiveKitSignalClient * signal, const gchar * sdp, guint id,
   remember_mline_mids (self->model, msg);
   gst_livekit_room_model_add_mids (self->model, mid_to_track);
   gst_livekit_room_subscriber_prefer_track_codecs (self->subscriber, msg);
-  ctx = g_new0 (AnswerCtx, 1);
+  ctx = g_atomic_rc_box_new0 (AnswerCtx);
   gst_sdp_message_copy (msg, &ctx->offer);
-  offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, msg);
-  /* webrtcbin runs its operations in order: the answer follows the offer. */
-  set_description (self->subscriber_webrtc, "set-remote-description", offer,
-      id);
-  gst_webrtc_session_description_free (offer);
   ctx->signal = g_object_ref (signal);
   ctx->webrtc = gst_object_ref (self->subscriber_webrtc);
   ctx->id = id;
+  if (gst_livekit_sdp_offer_keep_receiving (msg))
+    GST_DEBUG_OBJECT (self->host->bin, "offer %u: m-lines that send nothing "
+        "given to webrtcbin as sendonly", id);
+  offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, msg);
+  /* webrtcbin runs its operations in order: the answer follows the offer. */
+  set_description_then (self->subscriber_webrtc, "set-remote-description",
+      offer, id, offer_taken, g_atomic_rc_box_acquire (ctx), answer_ctx_unref);
+  gst_webrtc_session_description_free (offer);
   g_signal_emit_by_name (self->subscriber_webrtc, "create-answer", NULL,
       gst_promise_new_with_change_func (on_answer_created, ctx, NULL));
 }
