@@ -8,6 +8,8 @@
  *   - EOS and flushes of a chain being torn down stay inside; the stream
  *     ends only through gst_livekit_track_output_end();
  *   - a new input's first buffer is DISCONT;
+ *   - timestamps go forward: a frame not after the one before gets that
+ *     one's time plus 1 ms (see keep_time_going_forward);
  *   - an unlinked pad (a gst-launch line that takes only some
  *     participants) drops data instead of returning not-linked, which would
  *     take webrtcbin's whole receive transport down. */
@@ -35,7 +37,12 @@ struct _GstLiveKitTrackOutput
   /* Serialises pushes: an old input's last buffer and a new input's first
    * never race on the src pad. */
   GMutex push_lock;
+  GstClockTime last_pts;        /* push lock: of the segment's last frame */
 };
+
+/* Not a frame's duration: just enough that no two frames share a time, at
+ * Matroska's default resolution too. */
+#define FORWARD_STEP GST_MSECOND
 
 G_DEFINE_TYPE_WITH_CODE (GstLiveKitTrackOutput, gst_livekit_track_output,
     GST_TYPE_ELEMENT, GST_DEBUG_CATEGORY_INIT (gst_livekit_track_output_debug,
@@ -72,6 +79,30 @@ absorb (GstLiveKitTrackOutput * self, GstFlowReturn ret)
   return ret;
 }
 
+/* Push lock held. rtpjitterbuffer gives a frame it timed before the last
+ * one it sent that one's time ("backwards timestamps, using previous
+ * time"): after the rejoin of a recording, 19 VP9 frames in a row (1.3 s)
+ * had one PTS. A parser (GstBaseParse) takes a repeated timestamp for none,
+ * and a muxer then drops the frame ("Invalid buffer timestamp"), which
+ * broke the video until the next key frame. */
+static GstBuffer *
+keep_time_going_forward (GstLiveKitTrackOutput * self, GstBuffer * buf)
+{
+  GstClockTime pts = GST_BUFFER_PTS (buf);
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return buf;
+  if (GST_CLOCK_TIME_IS_VALID (self->last_pts) && pts <= self->last_pts) {
+    GST_LOG_OBJECT (self, "frame at %" GST_TIME_FORMAT " moved after %"
+        GST_TIME_FORMAT, GST_TIME_ARGS (pts), GST_TIME_ARGS (self->last_pts));
+    buf = gst_buffer_make_writable (buf);
+    pts = self->last_pts + FORWARD_STEP;
+    GST_BUFFER_PTS (buf) = pts;
+  }
+  self->last_pts = pts;
+  return buf;
+}
+
 static GstFlowReturn
 gst_livekit_track_output_chain (GstPad * pad, GstObject * parent,
     GstBuffer * buf)
@@ -89,6 +120,7 @@ gst_livekit_track_output_chain (GstPad * pad, GstObject * parent,
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
   }
   g_mutex_lock (&self->push_lock);
+  buf = keep_time_going_forward (self, buf);
   ret = absorb (self, gst_pad_push (self->srcpad, buf));
   g_mutex_unlock (&self->push_lock);
   return ret;
@@ -137,6 +169,9 @@ gst_livekit_track_output_sink_event (GstPad * pad, GstObject * parent,
     return TRUE;
   }
   g_mutex_lock (&self->push_lock);
+  /* A new track's timing. */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
+    self->last_pts = GST_CLOCK_TIME_NONE;
   gst_pad_push_event (self->srcpad, event);
   g_mutex_unlock (&self->push_lock);
   /* Sticky events are stored on the src pad even when nobody is linked
@@ -220,6 +255,7 @@ static void
 gst_livekit_track_output_init (GstLiveKitTrackOutput * self)
 {
   g_mutex_init (&self->push_lock);
+  self->last_pts = GST_CLOCK_TIME_NONE;
   self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
   GST_PAD_SET_PROXY_CAPS (self->srcpad);
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
